@@ -1,0 +1,159 @@
+// What hookctl knows about each interface, and how one event changes it.
+//
+// Facts are level-triggered: every event reports the *complete* current value of
+// the sections its source owns (pppd ip-up owns `ppp4`, a dhcpcd DHCPv6 event owns
+// `dhcp6`, ...). merge() replaces those sections wholesale, and diff() of the old
+// and new facts gives the transitions. The reason word is never trusted to say
+// what changed: dhcpcd repeats DELEGATED6 on every renew, pppd has no "old" values,
+// and a downstream interface gets no event when its delegated prefix goes away.
+#pragma once
+
+#include "net_types.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hookctl {
+
+// Seconds since the Unix epoch; passed in, never read from a clock here.
+using Timestamp = std::int64_t;
+
+struct AddressLease {
+    IpAddress address;
+    Lifetime preferred;
+    Lifetime valid;
+    auto operator<=>(const AddressLease&) const = default;
+};
+
+struct PrefixLease {
+    IpPrefix prefix;
+    std::uint32_t iaid = 0;  // DHCPv6 IAID of the IA_PD it came in
+    Lifetime preferred;
+    Lifetime valid;
+    auto operator<=>(const PrefixLease&) const = default;
+};
+
+// pppd ip-up: IPCP is up. Cleared by ip-down.
+struct Ppp4Facts {
+    IpAddress local;
+    std::optional<IpAddress> remote;   // absent with noremoteip (0.0.0.0)
+    std::vector<IpAddress> dns;        // DNS1, DNS2 (usepeerdns)
+    std::string ipparam;
+    auto operator<=>(const Ppp4Facts&) const = default;
+};
+
+// pppd ipv6-up: IPV6CP is up (link-local addresses only). Cleared by ipv6-down.
+struct Ppp6Facts {
+    IpAddress link_local;
+    std::optional<IpAddress> peer_link_local;
+    std::string ipparam;
+    auto operator<=>(const Ppp6Facts&) const = default;
+};
+
+// dhcpcd DHCPv4 lease (BOUND, RENEW, REBIND, REBOOT, STATIC, ...).
+struct Dhcp4Facts {
+    InterfaceAddress address;
+    std::vector<IpAddress> routers;
+    std::vector<IpAddress> dns;
+    std::vector<DomainName> domain_search;
+    std::uint32_t lease_seconds = 0;
+    auto operator<=>(const Dhcp4Facts&) const = default;
+};
+
+// dhcpcd DHCPv6 lease on the requesting (upstream) interface. Entries whose valid
+// lifetime is 0 (a server withdrawing an old prefix) are dropped by the parser.
+struct Dhcp6Facts {
+    std::vector<AddressLease> addresses;     // IA_NA
+    std::vector<PrefixLease> prefixes;       // IA_PD
+    std::vector<IpAddress> dns;
+    std::vector<DomainName> domain_search;
+    auto operator<=>(const Dhcp6Facts&) const = default;
+};
+
+struct RaPrefix {
+    IpPrefix prefix;
+    bool on_link = false;
+    bool autonomous = false;
+    Lifetime preferred;
+    Lifetime valid;
+    auto operator<=>(const RaPrefix&) const = default;
+};
+
+struct RaRouter {
+    IpAddress from;                           // link-local of the router
+    std::uint32_t router_lifetime = 0;
+    std::string flags;                        // dhcpcd's letters, e.g. "MO"
+    std::vector<RaPrefix> prefixes;
+    std::vector<IpAddress> rdnss;
+    std::vector<DomainName> dnssl;
+    std::vector<InterfaceAddress> addresses;  // SLAAC addresses dhcpcd formed
+    auto operator<=>(const RaRouter&) const = default;
+};
+
+// dhcpcd ROUTERADVERT: all routers currently known on the interface.
+struct RaFacts {
+    std::vector<RaRouter> routers;
+    auto operator<=>(const RaFacts&) const = default;
+};
+
+// dhcpcd DELEGATED6 on a downstream interface: the addresses dhcpcd put there.
+struct DelegatedFacts {
+    std::vector<InterfaceAddress> addresses;
+    auto operator<=>(const DelegatedFacts&) const = default;
+};
+
+// Everything known about one interface. An absent section means "not known /
+// not up"; sections are independent because different daemons own them.
+struct InterfaceFacts {
+    std::optional<bool> carrier;              // dhcpcd link events
+    std::optional<Ppp4Facts> ppp4;
+    std::optional<Ppp6Facts> ppp6;
+    std::optional<Dhcp4Facts> dhcp4;
+    std::optional<Dhcp6Facts> dhcp6;
+    std::optional<RaFacts> ra;
+    std::optional<DelegatedFacts> delegated;
+    Timestamp updated = 0;                    // time of the last event that changed it
+    auto operator<=>(const InterfaceFacts&) const = default;
+};
+
+struct Facts {
+    std::map<InterfaceName, InterfaceFacts> interfaces;
+    auto operator<=>(const Facts&) const = default;
+};
+
+// One section of one interface as an event reports it. `std::nullopt` in the
+// optional value means "the source says this is gone" (ip-down, EXPIRE6, STOPPED).
+struct FactsUpdate {
+    InterfaceName interface;
+    std::optional<std::optional<bool>> carrier;
+    std::optional<std::optional<Ppp4Facts>> ppp4;
+    std::optional<std::optional<Ppp6Facts>> ppp6;
+    std::optional<std::optional<Dhcp4Facts>> dhcp4;
+    std::optional<std::optional<Dhcp6Facts>> dhcp6;
+    std::optional<std::optional<RaFacts>> ra;
+    std::optional<std::optional<DelegatedFacts>> delegated;
+    bool forget_interface = false;            // dhcpcd STOPPED/DEPARTED: drop every dhcpcd section
+};
+
+Facts merge(Facts facts, const FactsUpdate& update, Timestamp now);
+
+// A change in what is known, for logs, the journal and `why` in the plan.
+struct Transition {
+    enum class Kind { added, removed, changed };
+    Kind kind;
+    InterfaceName interface;
+    std::string subject;                      // "ipv4 address", "delegated prefix iaid 2", "ipv6 link"
+    std::string before;                       // empty when added
+    std::string after;                        // empty when removed
+    std::string to_string() const;            // "ppp0: delegated prefix iaid 2 changed 2001:db8:1::/56 -> 2001:db8:2::/56"
+    auto operator<=>(const Transition&) const = default;
+};
+
+// Pure diff of two fact sets; an unchanged renew gives an empty list.
+// Lifetimes alone changing is not a transition (dhcpcd reports raw values).
+std::vector<Transition> diff(const Facts& before, const Facts& after);
+
+}  // namespace hookctl
