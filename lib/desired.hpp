@@ -26,16 +26,30 @@ using ResolvedValue = std::variant<IpAddress, IpPrefix>;
 std::optional<ResolvedValue> resolve(const ValueExpr& expr, const Config& config, const Facts& facts);
 std::string to_string(const ResolvedValue& v);
 
-// Is the uplink up: ppp link up (ppp4 or ppp6), or dhcpcd carrier up with a lease.
-bool uplink_is_up(const UplinkConfig& uplink, const Facts& facts);
+// Is the uplink up for `family`: IPv4 when pppd's IPCP is up or dhcpcd holds a
+// DHCPv4 lease; IPv6 when IPV6CP is up or dhcpcd holds a DHCPv6 lease or RA.
+// Without a family: either.
+bool uplink_is_up(const UplinkConfig& uplink, const Facts& facts,
+                  std::optional<Family> family = std::nullopt);
+
+// The LAN's prefix now (nullopt while the uplink has delegated none).
+std::optional<IpPrefix> lan_prefix(const LanConfig& lan, const Config& config, const Facts& facts);
+
+// Pure bookkeeping of renumbering: a LAN prefix current in `before` and not in
+// `after` is remembered in after.retired with `now`; a prefix current again is
+// forgotten; entries older than their window are dropped.
+Facts retire_prefixes(const Config& config, const Facts& before, Facts after, Timestamp now);
 
 struct DesiredState {
     std::vector<OwnedObject> objects;
-    std::vector<std::string> warnings;   // e.g. "rule at hookctl.toml:40: table 'kd' unknown"
+    // Keys of files and DNS records whose value cannot be computed now (a fact they
+    // use is unknown). They keep their last applied value instead of being removed:
+    // a forwarder's env file or a DNS name is better stale than gone.
+    std::vector<std::string> held_keys;
+    std::vector<std::string> warnings;   // e.g. "hookctl.toml:40:1: table 'kd' unknown"
 };
 
-// `state_extra` carries remembered deprecated prefixes for radvd (see radvd.hpp);
-// `now` is used only to expire them.
+// `now` is used only to expire retired prefixes.
 DesiredState desired(const Config& config, const Facts& facts, const TableNames& tables,
                      Timestamp now);
 

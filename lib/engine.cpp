@@ -1,1 +1,285 @@
-// placeholder: implemented in a later commit
+// The hook run pipeline; see engine.hpp.
+#include "engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace hookctl {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t micros_since(Clock::time_point t0) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+}
+
+bool is_observable_kind(const Object& o) {
+    return std::holds_alternative<RuleObject>(o) || std::holds_alternative<RouteObject>(o);
+}
+
+// desired + the applied values of held keys (files/DNS whose facts are unknown now).
+std::vector<OwnedObject> desired_with_held(const DesiredState& d, const std::vector<OwnedObject>& applied) {
+    std::vector<OwnedObject> out = d.objects;
+    std::set<std::string> held(d.held_keys.begin(), d.held_keys.end());
+    for (const auto& a : applied)
+        if (held.count(key_of(a.object))) out.push_back(a);
+    return out;
+}
+
+// The applied set the plan is computed against. With observe_system, the rules
+// and routes are what the kernel holds with our tag (origins kept from the store).
+std::vector<OwnedObject> baseline(const std::vector<OwnedObject>& stored, Executor& executor,
+                                  const EngineOptions& o, const std::set<std::string>& desired_keys = {}) {
+    std::vector<OwnedObject> out;
+    if (!o.observe_system && !o.full_reconcile) return stored;
+    std::map<std::string, const OwnedObject*> by_key;
+    for (const auto& s : stored) by_key[key_of(s.object)] = &s;
+    for (const auto& s : stored) {
+        if (o.observe_system && is_observable_kind(s.object)) continue;
+        // apply: desired sysctls and files are re-ensured (their executors compare
+        // with the system), so they are left out of the baseline; ones no longer
+        // desired stay in it and are removed.
+        if (o.full_reconcile && desired_keys.count(key_of(s.object)) &&
+            (std::holds_alternative<SysctlObject>(s.object) || std::holds_alternative<FileObject>(s.object)))
+            continue;
+        out.push_back(s);
+    }
+    if (o.observe_system) {
+        for (const auto& obj : executor.list_owned()) {
+            auto it = by_key.find(key_of(obj));
+            out.push_back(it != by_key.end() ? OwnedObject{obj, it->second->origin, it->second->depends_on}
+                                             : OwnedObject{obj, "found in the kernel with hookctl's tag", {}});
+        }
+    }
+    return out;
+}
+
+Json report_entry(const RawEvent* raw, const std::string& kind) {
+    Json j{{"kind", kind}};
+    if (raw) j["event"] = to_json(*raw);
+    j["status"] = "received";
+    return j;
+}
+
+}  // namespace
+
+Step compute_step(const Config& config, const Facts& facts, const std::vector<OwnedObject>& applied,
+                  const Event& event, const TableNames& tables, Timestamp now) {
+    Step s;
+    s.event = event;
+    Facts merged = facts;
+    for (const auto& u : event.updates) merged = merge(std::move(merged), u, now);
+    s.facts_after = retire_prefixes(config, facts, std::move(merged), now);
+    s.transitions = diff(facts, s.facts_after);
+    s.desired = desired(config, s.facts_after, tables, now);
+    s.plan = make_plan(applied, desired_with_held(s.desired, applied), s.transitions, event_triggers(config, event));
+    return s;
+}
+
+std::vector<OwnedObject> next_applied(const std::vector<OwnedObject>& applied, const Plan& plan,
+                                      const std::vector<OwnedObject>& desired,
+                                      const std::vector<ActionResult>& results) {
+    std::vector<OwnedObject> out = applied;
+    std::map<std::string, const OwnedObject*> desired_by_key;
+    for (const auto& d : desired) desired_by_key.emplace(key_of(d.object), &d);
+    auto erase_key = [&](const std::string& key) {
+        out.erase(std::remove_if(out.begin(), out.end(), [&](const OwnedObject& o) { return key_of(o.object) == key; }),
+                  out.end());
+    };
+    for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
+        const Action& a = plan.actions[i];
+        if (!a.object || !results[i].ok() || results[i].status == ActionResult::Status::skipped) continue;
+        const std::string key = key_of(*a.object);
+        erase_key(key);
+        if (a.op == Action::Op::remove) continue;
+        auto it = desired_by_key.find(key);
+        out.push_back(it != desired_by_key.end() ? *it->second : OwnedObject{*a.object, a.origin, {}});
+    }
+    return out;
+}
+
+std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, std::uint32_t budget_ms) {
+    const auto t0 = Clock::now();
+    std::vector<ActionResult> results;
+    results.reserve(plan.actions.size());
+    for (const auto& a : plan.actions) {
+        if (micros_since(t0) / 1000 >= budget_ms) {
+            results.push_back({ActionResult::Status::skipped,
+                               fmt::format("hook budget of {} ms used up; the next event or `hookctl apply` retries",
+                                           budget_ms)});
+            continue;
+        }
+        if (a.op == Action::Op::reload) {
+            const bool changed = std::any_of(a.after.begin(), a.after.end(), [&](std::size_t i) {
+                return i < results.size() && results[i].status == ActionResult::Status::done;
+            });
+            if (!changed) {
+                results.push_back({ActionResult::Status::skipped, "no file it reads changed"});
+                continue;
+            }
+        }
+        const auto t1 = Clock::now();
+        ActionResult r = executor.apply(a);
+        r.elapsed_us = static_cast<std::uint32_t>(micros_since(t1));
+        results.push_back(std::move(r));
+    }
+    return results;
+}
+
+std::string to_string(RunReport::Status s) {
+    switch (s) {
+    case RunReport::Status::applied: return "applied";
+    case RunReport::Status::partial: return "partial";
+    case RunReport::Status::planned: return "planned";
+    case RunReport::Status::rejected: return "rejected";
+    case RunReport::Status::error: return "error";
+    }
+    return "?";
+}
+
+int RunReport::exit_code() const {
+    switch (status) {
+    case Status::applied:
+    case Status::planned: return 0;
+    case Status::partial: return 1;
+    default: return 2;
+    }
+}
+
+Json RunReport::to_json() const {
+    Json j{{"status", hookctl::to_string(status)}};
+    if (journal_id) j["journal-id"] = *journal_id;
+    if (!error.empty()) j["error"] = error;
+    if (event) {
+        j["source"] = hookctl::to_string(event->source);
+        j["name"] = event->name;
+        j["interface"] = event->interface.str();
+    }
+    Json t = Json::array();
+    for (const auto& x : transitions) t.push_back(hookctl::to_json(x));
+    j["transitions"] = t;
+    Json acts = Json::array();
+    for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+        Json a = hookctl::to_json(plan.actions[i]);
+        if (i < results.size()) {
+            a["result"] = hookctl::to_string(results[i].status);
+            if (!results[i].message.empty()) a["message"] = results[i].message;
+            a["elapsed-us"] = results[i].elapsed_us;
+        }
+        acts.push_back(a);
+    }
+    j["actions"] = acts;
+    j["warnings"] = warnings;
+    j["elapsed-us"] = elapsed_us;
+    return j;
+}
+
+namespace {
+
+void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t0) {
+    report.elapsed_us = micros_since(t0);
+    if (!journal || !report.journal_id) return;
+    Json outcome = report.to_json();
+    for (auto it = outcome.begin(); it != outcome.end(); ++it) entry[it.key()] = it.value();
+    journal->update(*report.journal_id, entry);
+}
+
+RunReport execute_step(const Config& config, StateDir& state, Executor& executor, const Step& step,
+                       const std::vector<OwnedObject>& stored_applied, const EngineOptions& options) {
+    RunReport report;
+    report.event = step.event;
+    report.transitions = step.transitions;
+    report.plan = step.plan;
+    report.warnings = step.desired.warnings;
+    if (options.dry_run) {
+        report.status = RunReport::Status::planned;
+        return report;
+    }
+    report.results = execute_plan(step.plan, executor, options.budget_ms ? options.budget_ms : config.settings.hook_budget_ms);
+    const bool any_failed = std::any_of(report.results.begin(), report.results.end(),
+                                        [](const ActionResult& r) { return !r.ok(); });
+    report.status = any_failed ? RunReport::Status::partial : RunReport::Status::applied;
+    state.save_facts(step.facts_after);
+    state.save_applied(next_applied(stored_applied, step.plan, desired_with_held(step.desired, stored_applied),
+                                    report.results));
+    return report;
+}
+
+}  // namespace
+
+RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor, const RawEvent& raw,
+                    const EngineOptions& options) {
+    const auto t0 = Clock::now();
+    StateLock lock;
+    if (!options.dry_run) lock = state.lock();
+    Json entry = report_entry(&raw, "event");
+    RunReport report;
+    // Record first, so the event is on file even if everything after fails.
+    if (journal && !options.dry_run) report.journal_id = journal->append(entry);
+    Event event;
+    try {
+        event = parse_event(raw);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::rejected;
+        report.error = e.what();
+        finish(report, journal, entry, t0);
+        return report;
+    }
+    try {
+        const Facts facts = state.load_facts();
+        const std::vector<OwnedObject> stored = state.load_applied();
+        const Step step = compute_step(config, facts, baseline(stored, executor, options), event, options.tables,
+                                       options.now);
+        RunReport r = execute_step(config, state, executor, step, stored, options);
+        r.journal_id = report.journal_id;
+        report = std::move(r);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::error;
+        report.event = event;
+        report.error = e.what();
+    }
+    finish(report, journal, entry, t0);
+    return report;
+}
+
+RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal, Executor& executor,
+                        const EngineOptions& options) {
+    const auto t0 = Clock::now();
+    StateLock lock;
+    if (!options.dry_run) lock = state.lock();
+    Json entry = report_entry(nullptr, "apply");
+    RunReport report;
+    if (journal && !options.dry_run) report.journal_id = journal->append(entry);
+    try {
+        const Facts facts = state.load_facts();
+        const std::vector<OwnedObject> stored = state.load_applied();
+        EngineOptions o = options;
+        o.full_reconcile = true;
+        // No event: facts unchanged except that retired prefixes may have expired.
+        Step step;
+        step.event.name = "apply";
+        step.facts_after = retire_prefixes(config, facts, facts, options.now);
+        step.desired = desired(config, step.facts_after, options.tables, options.now);
+        std::set<std::string> desired_keys;
+        for (const auto& d : step.desired.objects) desired_keys.insert(key_of(d.object));
+        const auto base = baseline(stored, executor, o, desired_keys);
+        step.plan = make_plan(base, desired_with_held(step.desired, stored), {}, {});
+        RunReport r = execute_step(config, state, executor, step, stored, options);
+        r.event.reset();
+        r.journal_id = report.journal_id;
+        report = std::move(r);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::error;
+        report.error = e.what();
+    }
+    finish(report, journal, entry, t0);
+    return report;
+}
+
+}  // namespace hookctl

@@ -1,1 +1,149 @@
-// placeholder: implemented in a later commit
+// merge(): apply one event's sections to the stored facts (level-triggered: a
+// section is replaced whole). diff(): the transitions between two fact sets, by
+// comparing what each section says about addresses and prefixes, never lifetimes.
+#include "facts.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace hookctl {
+
+namespace {
+
+template <typename T>
+void apply_section(std::optional<T>& slot, const std::optional<std::optional<T>>& update) {
+    if (update) slot = *update;
+}
+
+bool all_sections_empty(const InterfaceFacts& f) {
+    return !f.carrier && !f.ppp4 && !f.ppp6 && !f.dhcp4 && !f.dhcp6 && !f.ra && !f.delegated;
+}
+
+// One comparable line per "thing known" in a section: subject → value. Two fact
+// sets differ where these maps differ.
+using Observations = std::map<std::string, std::string>;
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (!out.empty()) out += ' ';
+        out += p;
+    }
+    return out;
+}
+
+template <typename T>
+std::vector<std::string> strings(const std::vector<T>& v) {
+    std::vector<std::string> out;
+    for (const auto& x : v) out.push_back(x.to_string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Observations observe(const InterfaceFacts& f) {
+    Observations o;
+    if (f.carrier) o["carrier"] = *f.carrier ? "up" : "down";
+    if (f.ppp4) {
+        o["ppp ipv4 link"] = "up";
+        o["ipv4 address (ppp)"] = f.ppp4->local.to_string();
+        if (f.ppp4->remote) o["ipv4 peer (ppp)"] = f.ppp4->remote->to_string();
+        if (!f.ppp4->dns.empty()) o["ipv4 dns (ppp)"] = join(strings(f.ppp4->dns));
+    }
+    if (f.ppp6) {
+        o["ppp ipv6 link"] = "up";
+        o["ipv6 link-local (ppp)"] = f.ppp6->link_local.to_string();
+    }
+    if (f.dhcp4) {
+        o["ipv4 address (dhcp)"] = f.dhcp4->address.to_string();
+        if (!f.dhcp4->routers.empty()) o["ipv4 routers (dhcp)"] = join(strings(f.dhcp4->routers));
+        if (!f.dhcp4->dns.empty()) o["ipv4 dns (dhcp)"] = join(strings(f.dhcp4->dns));
+    }
+    if (f.dhcp6) {
+        for (const auto& a : f.dhcp6->addresses) o["ipv6 address " + a.address.to_string() + " (dhcp6)"] = "present";
+        std::map<std::uint32_t, std::vector<std::string>> by_iaid;
+        for (const auto& p : f.dhcp6->prefixes) by_iaid[p.iaid].push_back(p.prefix.to_string());
+        for (auto& [iaid, prefixes] : by_iaid) {
+            std::sort(prefixes.begin(), prefixes.end());
+            o[fmt::format("delegated prefix iaid {}", iaid)] = join(prefixes);
+        }
+        if (!f.dhcp6->dns.empty()) o["ipv6 dns (dhcp6)"] = join(strings(f.dhcp6->dns));
+    }
+    if (f.ra) {
+        for (const auto& r : f.ra->routers) {
+            const std::string who = "router " + r.from.to_string();
+            o[who] = "present";
+            std::vector<std::string> prefixes;
+            for (const auto& p : r.prefixes) prefixes.push_back(p.prefix.to_string());
+            if (!prefixes.empty()) o[who + " prefixes"] = join(prefixes);
+            if (!r.addresses.empty()) o[who + " slaac addresses"] = join(strings(r.addresses));
+            if (!r.rdnss.empty()) o[who + " rdnss"] = join(strings(r.rdnss));
+        }
+    }
+    if (f.delegated && !f.delegated->addresses.empty())
+        o["delegated address"] = join(strings(f.delegated->addresses));
+    return o;
+}
+
+}  // namespace
+
+Facts merge(Facts facts, const FactsUpdate& u, Timestamp now) {
+    InterfaceFacts& f = facts.interfaces[u.interface];
+    const InterfaceFacts before = f;
+    if (u.forget_interface) {
+        // dhcpcd STOPPED/DEPARTED: everything dhcpcd told us about this interface is
+        // void. pppd's sections are pppd's to clear.
+        f.carrier.reset();
+        f.dhcp4.reset();
+        f.dhcp6.reset();
+        f.ra.reset();
+        f.delegated.reset();
+    }
+    apply_section(f.carrier, u.carrier);
+    apply_section(f.ppp4, u.ppp4);
+    apply_section(f.ppp6, u.ppp6);
+    apply_section(f.dhcp4, u.dhcp4);
+    apply_section(f.dhcp6, u.dhcp6);
+    apply_section(f.ra, u.ra);
+    apply_section(f.delegated, u.delegated);
+    if (!(f == before)) f.updated = now;
+    if (all_sections_empty(f)) facts.interfaces.erase(u.interface);
+    return facts;
+}
+
+std::string Transition::to_string() const {
+    switch (kind) {
+    case Kind::added: return fmt::format("{}: {} added {}", interface.str(), subject, after);
+    case Kind::removed: return fmt::format("{}: {} removed {}", interface.str(), subject, before);
+    case Kind::changed:
+        return fmt::format("{}: {} changed {} -> {}", interface.str(), subject, before, after);
+    }
+    return {};
+}
+
+std::vector<Transition> diff(const Facts& before, const Facts& after) {
+    std::set<InterfaceName> names;
+    for (const auto& [n, _] : before.interfaces) names.insert(n);
+    for (const auto& [n, _] : after.interfaces) names.insert(n);
+    std::vector<Transition> out;
+    static const InterfaceFacts none;
+    for (const auto& name : names) {
+        auto b = before.interfaces.find(name);
+        auto a = after.interfaces.find(name);
+        const Observations ob = observe(b == before.interfaces.end() ? none : b->second);
+        const Observations oa = observe(a == after.interfaces.end() ? none : a->second);
+        for (const auto& [subject, value] : ob) {
+            auto it = oa.find(subject);
+            if (it == oa.end())
+                out.push_back({Transition::Kind::removed, name, subject, value, ""});
+            else if (it->second != value)
+                out.push_back({Transition::Kind::changed, name, subject, value, it->second});
+        }
+        for (const auto& [subject, value] : oa)
+            if (!ob.count(subject)) out.push_back({Transition::Kind::added, name, subject, "", value});
+    }
+    return out;
+}
+
+}  // namespace hookctl

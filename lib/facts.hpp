@@ -119,8 +119,18 @@ struct InterfaceFacts {
     auto operator<=>(const InterfaceFacts&) const = default;
 };
 
+// A LAN prefix that was current and is not any more: radvd keeps announcing it
+// as deprecated for a window (radvd.interface.<lan>.deprecate-old) so hosts drop
+// their addresses from it quickly instead of waiting for its old valid lifetime.
+struct RetiredPrefix {
+    IpPrefix prefix;
+    Timestamp since = 0;
+    auto operator<=>(const RetiredPrefix&) const = default;
+};
+
 struct Facts {
     std::map<InterfaceName, InterfaceFacts> interfaces;
+    std::map<std::string, std::vector<RetiredPrefix>> retired;  // lan name → prefixes
     auto operator<=>(const Facts&) const = default;
 };
 

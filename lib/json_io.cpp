@@ -1,1 +1,431 @@
-// placeholder: implemented in a later commit
+// JSON (de)serialisation; see json_io.hpp. Field names are kebab-case like the config.
+#include "json_io.hpp"
+
+#include <fmt/format.h>
+
+namespace hookctl {
+
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+// Reads a required field, with the field path in the error.
+const Json& field(const Json& j, const char* name) {
+    if (!j.is_object() || !j.contains(name)) throw Error(fmt::format("state: missing field '{}'", name));
+    return j.at(name);
+}
+
+std::string str(const Json& j, const char* name) {
+    const Json& v = field(j, name);
+    if (!v.is_string()) throw Error(fmt::format("state: field '{}' is not a string", name));
+    return v.get<std::string>();
+}
+
+template <class T>
+Json list(const std::vector<T>& v) {
+    Json out = Json::array();
+    for (const auto& x : v) out.push_back(x.to_string());
+    return out;
+}
+
+std::vector<IpAddress> addresses(const Json& j, const char* name) {
+    std::vector<IpAddress> out;
+    if (j.contains(name))
+        for (const auto& x : j.at(name)) out.push_back(parse_address(x.get<std::string>(), name));
+    return out;
+}
+
+std::vector<DomainName> domains(const Json& j, const char* name) {
+    std::vector<DomainName> out;
+    if (j.contains(name))
+        for (const auto& x : j.at(name)) out.push_back(parse_domain_name(x.get<std::string>(), name));
+    return out;
+}
+
+Json lease_json(const Lifetime& pl, const Lifetime& vl) {
+    return Json{{"preferred", pl.seconds}, {"valid", vl.seconds}};
+}
+
+Lifetime lifetime(const Json& j, const char* name) {
+    return Lifetime{j.contains(name) ? j.at(name).get<std::uint32_t>() : 0};
+}
+
+}  // namespace
+
+Json to_json(const InterfaceFacts& f) {
+    Json j = Json::object();
+    if (f.carrier) j["carrier"] = *f.carrier;
+    if (f.ppp4) {
+        Json p{{"local", f.ppp4->local.to_string()}};
+        if (f.ppp4->remote) p["remote"] = f.ppp4->remote->to_string();
+        p["dns"] = list(f.ppp4->dns);
+        p["ipparam"] = f.ppp4->ipparam;
+        j["ppp4"] = p;
+    }
+    if (f.ppp6) {
+        Json p{{"link-local", f.ppp6->link_local.to_string()}};
+        if (f.ppp6->peer_link_local) p["peer-link-local"] = f.ppp6->peer_link_local->to_string();
+        p["ipparam"] = f.ppp6->ipparam;
+        j["ppp6"] = p;
+    }
+    if (f.dhcp4) {
+        j["dhcp4"] = Json{{"address", f.dhcp4->address.to_string()},
+                          {"routers", list(f.dhcp4->routers)},
+                          {"dns", list(f.dhcp4->dns)},
+                          {"domain-search", [&] {
+                               Json a = Json::array();
+                               for (const auto& d : f.dhcp4->domain_search) a.push_back(d.str());
+                               return a;
+                           }()},
+                          {"lease-seconds", f.dhcp4->lease_seconds}};
+    }
+    if (f.dhcp6) {
+        Json addrs = Json::array(), prefixes = Json::array(), search = Json::array();
+        for (const auto& a : f.dhcp6->addresses) {
+            Json x = lease_json(a.preferred, a.valid);
+            x["address"] = a.address.to_string();
+            addrs.push_back(x);
+        }
+        for (const auto& p : f.dhcp6->prefixes) {
+            Json x = lease_json(p.preferred, p.valid);
+            x["prefix"] = p.prefix.to_string();
+            x["iaid"] = p.iaid;
+            prefixes.push_back(x);
+        }
+        for (const auto& d : f.dhcp6->domain_search) search.push_back(d.str());
+        j["dhcp6"] = Json{{"addresses", addrs}, {"prefixes", prefixes}, {"dns", list(f.dhcp6->dns)},
+                          {"domain-search", search}};
+    }
+    if (f.ra) {
+        Json routers = Json::array();
+        for (const auto& r : f.ra->routers) {
+            Json prefixes = Json::array(), dnssl = Json::array();
+            for (const auto& p : r.prefixes) {
+                Json x = lease_json(p.preferred, p.valid);
+                x["prefix"] = p.prefix.to_string();
+                x["on-link"] = p.on_link;
+                x["autonomous"] = p.autonomous;
+                prefixes.push_back(x);
+            }
+            for (const auto& d : r.dnssl) dnssl.push_back(d.str());
+            routers.push_back(Json{{"from", r.from.to_string()},
+                                   {"router-lifetime", r.router_lifetime},
+                                   {"flags", r.flags},
+                                   {"prefixes", prefixes},
+                                   {"rdnss", list(r.rdnss)},
+                                   {"dnssl", dnssl},
+                                   {"addresses", list(r.addresses)}});
+        }
+        j["ra"] = Json{{"routers", routers}};
+    }
+    if (f.delegated) j["delegated"] = Json{{"addresses", list(f.delegated->addresses)}};
+    j["updated"] = f.updated;
+    return j;
+}
+
+namespace {
+
+InterfaceFacts interface_facts_from_json(const Json& j) {
+    InterfaceFacts f;
+    if (j.contains("carrier")) f.carrier = j.at("carrier").get<bool>();
+    if (j.contains("ppp4")) {
+        const Json& p = j.at("ppp4");
+        Ppp4Facts x;
+        x.local = parse_address(str(p, "local"), Family::v4, "ppp4.local");
+        if (p.contains("remote")) x.remote = parse_address(str(p, "remote"), Family::v4, "ppp4.remote");
+        x.dns = addresses(p, "dns");
+        x.ipparam = p.value("ipparam", "");
+        f.ppp4 = x;
+    }
+    if (j.contains("ppp6")) {
+        const Json& p = j.at("ppp6");
+        Ppp6Facts x;
+        x.link_local = parse_address(str(p, "link-local"), Family::v6, "ppp6.link-local");
+        if (p.contains("peer-link-local"))
+            x.peer_link_local = parse_address(str(p, "peer-link-local"), Family::v6, "ppp6.peer-link-local");
+        x.ipparam = p.value("ipparam", "");
+        f.ppp6 = x;
+    }
+    if (j.contains("dhcp4")) {
+        const Json& p = j.at("dhcp4");
+        Dhcp4Facts x;
+        x.address = parse_interface_address(str(p, "address"), "dhcp4.address");
+        x.routers = addresses(p, "routers");
+        x.dns = addresses(p, "dns");
+        x.domain_search = domains(p, "domain-search");
+        x.lease_seconds = p.value("lease-seconds", 0u);
+        f.dhcp4 = x;
+    }
+    if (j.contains("dhcp6")) {
+        const Json& p = j.at("dhcp6");
+        Dhcp6Facts x;
+        for (const auto& a : p.value("addresses", Json::array()))
+            x.addresses.push_back(AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
+                                               lifetime(a, "preferred"), lifetime(a, "valid")});
+        for (const auto& a : p.value("prefixes", Json::array()))
+            x.prefixes.push_back(PrefixLease{parse_prefix(str(a, "prefix"), "dhcp6.prefix"),
+                                             a.value("iaid", 0u), lifetime(a, "preferred"), lifetime(a, "valid")});
+        x.dns = addresses(p, "dns");
+        x.domain_search = domains(p, "domain-search");
+        f.dhcp6 = x;
+    }
+    if (j.contains("ra")) {
+        RaFacts x;
+        for (const auto& r : j.at("ra").value("routers", Json::array())) {
+            RaRouter rr;
+            rr.from = parse_address(str(r, "from"), Family::v6, "ra.from");
+            rr.router_lifetime = r.value("router-lifetime", 0u);
+            rr.flags = r.value("flags", "");
+            for (const auto& p : r.value("prefixes", Json::array()))
+                rr.prefixes.push_back(RaPrefix{parse_prefix(str(p, "prefix"), "ra.prefix"), p.value("on-link", false),
+                                               p.value("autonomous", false), lifetime(p, "preferred"),
+                                               lifetime(p, "valid")});
+            rr.rdnss = addresses(r, "rdnss");
+            rr.dnssl = domains(r, "dnssl");
+            for (const auto& a : r.value("addresses", Json::array()))
+                rr.addresses.push_back(parse_interface_address(a.get<std::string>(), "ra.addresses"));
+            x.routers.push_back(rr);
+        }
+        f.ra = x;
+    }
+    if (j.contains("delegated")) {
+        DelegatedFacts x;
+        for (const auto& a : j.at("delegated").value("addresses", Json::array()))
+            x.addresses.push_back(parse_interface_address(a.get<std::string>(), "delegated.addresses"));
+        f.delegated = x;
+    }
+    f.updated = j.value("updated", Timestamp{0});
+    return f;
+}
+
+}  // namespace
+
+Json to_json(const Facts& f) {
+    Json ifs = Json::object();
+    for (const auto& [name, facts] : f.interfaces) ifs[name.str()] = to_json(facts);
+    Json retired = Json::object();
+    for (const auto& [lan, list] : f.retired) {
+        Json a = Json::array();
+        for (const auto& r : list) a.push_back(Json{{"prefix", r.prefix.to_string()}, {"since", r.since}});
+        retired[lan] = a;
+    }
+    return Json{{"interfaces", ifs}, {"retired-prefixes", retired}};
+}
+
+Facts facts_from_json(const Json& j) {
+    Facts f;
+    for (const auto& [name, v] : j.value("interfaces", Json::object()).items())
+        f.interfaces[parse_interface_name(name, "facts.interfaces")] = interface_facts_from_json(v);
+    for (const auto& [lan, list] : j.value("retired-prefixes", Json::object()).items())
+        for (const auto& r : list)
+            f.retired[lan].push_back(RetiredPrefix{parse_prefix(str(r, "prefix"), "retired-prefixes"),
+                                                   r.value("since", Timestamp{0})});
+    return f;
+}
+
+Json to_json(const Command& c) { return Json{{"argv", c.argv}, {"timeout-ms", c.timeout_ms}}; }
+
+Command command_from_json(const Json& j) {
+    return Command{j.at("argv").get<std::vector<std::string>>(), j.value("timeout-ms", 5000u)};
+}
+
+Json to_json(const ServiceAction& s) {
+    static const char* kinds[] = {"reload", "restart", "try-restart", "signal-pidfile", "command"};
+    Json j{{"kind", kinds[static_cast<int>(s.kind)]}};
+    if (!s.unit.empty()) j["unit"] = s.unit;
+    if (!s.pidfile.empty()) j["pidfile"] = s.pidfile;
+    if (!s.command.argv.empty()) j["command"] = to_json(s.command);
+    return j;
+}
+
+ServiceAction service_from_json(const Json& j) {
+    ServiceAction s;
+    const std::string k = str(j, "kind");
+    if (k == "reload") s.kind = ServiceAction::Kind::reload;
+    else if (k == "restart") s.kind = ServiceAction::Kind::restart;
+    else if (k == "try-restart") s.kind = ServiceAction::Kind::try_restart;
+    else if (k == "signal-pidfile") s.kind = ServiceAction::Kind::signal_pidfile;
+    else if (k == "command") s.kind = ServiceAction::Kind::command;
+    else throw Error("state: unknown service action kind '" + k + "'");
+    s.unit = j.value("unit", "");
+    s.pidfile = j.value("pidfile", "");
+    if (j.contains("command")) s.command = command_from_json(j.at("command"));
+    return s;
+}
+
+Json to_json(const Object& o) {
+    Json j{{"kind", kind_of(o)}};
+    std::visit(overloaded{
+                   [&](const SysctlObject& s) {
+                       j["key"] = s.key;
+                       j["value"] = s.value;
+                   },
+                   [&](const RuleObject& r) {
+                       j["family"] = r.family == Family::v4 ? "ipv4" : "ipv6";
+                       j["priority"] = r.priority;
+                       if (r.from) j["from"] = r.from->to_string();
+                       if (r.to) j["to"] = r.to->to_string();
+                       if (r.iif) j["iif"] = r.iif->str();
+                       if (r.oif) j["oif"] = r.oif->str();
+                       if (r.fwmark) j["fwmark"] = *r.fwmark;
+                       if (r.fwmask) j["fwmask"] = *r.fwmask;
+                       j["action"] = to_string(r.action);
+                       j["table"] = r.table;
+                   },
+                   [&](const RouteObject& r) {
+                       j["to"] = r.destination.to_string();
+                       if (r.via) j["via"] = r.via->to_string();
+                       if (r.dev) j["dev"] = r.dev->str();
+                       j["table"] = r.table;
+                       j["metric"] = r.metric;
+                       j["type"] = to_string(r.type);
+                   },
+                   [&](const FileObject& f) {
+                       j["path"] = f.path;
+                       j["content"] = f.content;
+                       j["mode"] = f.mode;
+                       j["owner"] = f.owner;
+                       j["group"] = f.group;
+                       j["validate"] = f.validate;
+                       Json a = Json::array();
+                       for (const auto& s : f.on_change) a.push_back(to_json(s));
+                       j["on-change"] = a;
+                   },
+                   [&](const DnsRecordObject& d) {
+                       j["server"] = d.server;
+                       j["port"] = d.port;
+                       j["key-file"] = d.key_file;
+                       j["zone"] = d.zone;
+                       j["name"] = d.name;
+                       j["type"] = to_string(d.type);
+                       j["value"] = d.value.to_string();
+                       j["ttl"] = d.ttl;
+                   },
+               },
+               o);
+    return j;
+}
+
+namespace {
+
+template <class E>
+E enum_from(const std::string& text, std::initializer_list<E> values, const char* what) {
+    for (E v : values)
+        if (to_string(v) == text) return v;
+    throw Error(fmt::format("state: unknown {} '{}'", what, text));
+}
+
+}  // namespace
+
+Object object_from_json(const Json& j) {
+    const std::string kind = str(j, "kind");
+    if (kind == "sysctl") return SysctlObject{str(j, "key"), str(j, "value")};
+    if (kind == "rule") {
+        RuleObject r;
+        r.family = str(j, "family") == "ipv4" ? Family::v4 : Family::v6;
+        r.priority = j.value("priority", 0u);
+        if (j.contains("from")) r.from = parse_prefix(str(j, "from"), "rule.from");
+        if (j.contains("to")) r.to = parse_prefix(str(j, "to"), "rule.to");
+        if (j.contains("iif")) r.iif = parse_interface_name(str(j, "iif"), "rule.iif");
+        if (j.contains("oif")) r.oif = parse_interface_name(str(j, "oif"), "rule.oif");
+        if (j.contains("fwmark")) r.fwmark = j.at("fwmark").get<std::uint32_t>();
+        if (j.contains("fwmask")) r.fwmask = j.at("fwmask").get<std::uint32_t>();
+        r.action = enum_from(str(j, "action"),
+                             {RuleAction::lookup, RuleAction::unreachable, RuleAction::blackhole, RuleAction::prohibit},
+                             "rule action");
+        r.table = j.value("table", 0u);
+        return r;
+    }
+    if (kind == "route") {
+        RouteObject r;
+        r.destination = parse_prefix(str(j, "to"), "route.to");
+        if (j.contains("via")) r.via = parse_address(str(j, "via"), "route.via");
+        if (j.contains("dev")) r.dev = parse_interface_name(str(j, "dev"), "route.dev");
+        r.table = j.value("table", 254u);
+        r.metric = j.value("metric", 0u);
+        r.type = enum_from(str(j, "type"),
+                           {RouteType::unicast, RouteType::unreachable, RouteType::blackhole, RouteType::prohibit},
+                           "route type");
+        return r;
+    }
+    if (kind == "file") {
+        FileObject f;
+        f.path = str(j, "path");
+        f.content = str(j, "content");
+        f.mode = j.value("mode", 0644u);
+        f.owner = j.value("owner", "");
+        f.group = j.value("group", "");
+        f.validate = j.value("validate", std::vector<std::string>{});
+        for (const auto& s : j.value("on-change", Json::array())) f.on_change.push_back(service_from_json(s));
+        return f;
+    }
+    if (kind == "dns") {
+        DnsRecordObject d;
+        d.server = str(j, "server");
+        d.port = j.value("port", std::uint16_t{53});
+        d.key_file = j.value("key-file", "");
+        d.zone = str(j, "zone");
+        d.name = str(j, "name");
+        d.type = enum_from(str(j, "type"), {DnsType::a, DnsType::aaaa}, "dns type");
+        d.value = parse_address(str(j, "value"), "dns.value");
+        d.ttl = j.value("ttl", 300u);
+        return d;
+    }
+    throw Error("state: unknown object kind '" + kind + "'");
+}
+
+Json to_json(const OwnedObject& o) {
+    Json j = to_json(o.object);
+    j["origin"] = o.origin;
+    j["depends-on"] = o.depends_on;
+    return j;
+}
+
+OwnedObject owned_from_json(const Json& j) {
+    return OwnedObject{object_from_json(j), j.value("origin", ""),
+                       j.value("depends-on", std::vector<std::string>{})};
+}
+
+Json to_json(const RawEvent& e) {
+    Json env = Json::object();
+    for (const auto& [k, v] : e.env) env[k] = v;
+    return Json{{"source", to_string(e.source)}, {"script", e.script}, {"args", e.args}, {"env", env}, {"time", e.time}};
+}
+
+RawEvent raw_event_from_json(const Json& j) {
+    RawEvent e;
+    const std::string source = str(j, "source");
+    if (source == "dhcpcd") e.source = Source::dhcpcd;
+    else if (source == "ppp") e.source = Source::ppp;
+    else throw Error("journal: unknown event source '" + source + "'");
+    e.script = j.value("script", "");
+    e.args = j.value("args", std::vector<std::string>{});
+    for (const auto& [k, v] : j.value("env", Json::object()).items()) e.env[k] = v.get<std::string>();
+    e.time = j.value("time", Timestamp{0});
+    return e;
+}
+
+Json to_json(const Transition& t) {
+    static const char* kinds[] = {"added", "removed", "changed"};
+    return Json{{"kind", kinds[static_cast<int>(t.kind)]}, {"interface", t.interface.str()}, {"subject", t.subject},
+                {"before", t.before}, {"after", t.after}, {"text", t.to_string()}};
+}
+
+Json to_json(const Action& a) {
+    Json j{{"op", to_string(a.op)}, {"describe", a.describe()}, {"origin", a.origin}, {"why", a.why}};
+    if (a.object) j["object"] = to_json(*a.object);
+    if (a.previous) j["previous"] = to_json(*a.previous);
+    if (a.op == Action::Op::run) j["command"] = to_json(a.command);
+    if (a.op == Action::Op::reload) {
+        j["service"] = to_json(a.service);
+        j["after"] = a.after;
+    }
+    return j;
+}
+
+}  // namespace hookctl

@@ -1,0 +1,21 @@
+// The subcommand table of the hookctl binary. main() only turns argv/environ into a
+// Invocation and calls run_cli(); everything else lives here.
+#pragma once
+
+#include "event.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hookctl::cli {
+
+struct Invocation {
+    std::string argv0;
+    std::vector<std::string> args;  // argv[1..]
+    Environment env;                // the whole process environment, copied once
+    Timestamp now = 0;
+};
+
+int run_cli(const Invocation& inv);
+
+}  // namespace hookctl::cli

@@ -1,0 +1,40 @@
+// JSON forms of facts, owned objects, raw events and transitions: the state files,
+// the journal and every `--json` output use these. Loading re-validates every value
+// through the same parse_* functions the daemons' input goes through, so a damaged
+// state file is an error that names the field, not undefined behaviour.
+#pragma once
+
+#include "event.hpp"
+#include "facts.hpp"
+#include "objects.hpp"
+#include "plan.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace hookctl {
+
+using Json = nlohmann::ordered_json;
+
+Json to_json(const Facts& f);
+Facts facts_from_json(const Json& j);
+
+Json to_json(const InterfaceFacts& f);
+
+Json to_json(const Object& o);
+Object object_from_json(const Json& j);
+
+Json to_json(const OwnedObject& o);
+OwnedObject owned_from_json(const Json& j);
+
+Json to_json(const RawEvent& e);
+RawEvent raw_event_from_json(const Json& j);
+
+Json to_json(const Transition& t);
+Json to_json(const Action& a);  // for output and the journal (not read back)
+
+Json to_json(const Command& c);
+Command command_from_json(const Json& j);
+Json to_json(const ServiceAction& s);
+ServiceAction service_from_json(const Json& j);
+
+}  // namespace hookctl
