@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -45,7 +46,14 @@ struct ValueExpr {
     Field field = Field::none;
     std::optional<IpAddress> token;
     bool yields_prefix() const;               // else an address
+    Family family() const;                    // literal's; ipv4, ipv4-peer: v4; others v6
 };
+
+// The syntax of one expression (see ValueExpr). Owner names and which field an owner
+// has are checked by parse_config, which knows the uplinks and lans. `what` (e.g.
+// "rule[2].from") prefixes error messages. Throws ConfigError at `where`.
+ValueExpr parse_value_expr(std::string_view text, SourceLocation where, std::string_view what = "");
+std::string to_string(ValueExpr::Field f);   // "ipv4-peer", ...; "" for none
 
 // `on.<event> = [[argv...], ...]`: event names are pppd script names (ip-up, ...)
 // and dhcpcd reasons (BOUND6, ...).
@@ -134,11 +142,19 @@ struct RadvdConfig {
 };
 
 // A template: literal text with `{expr}` placeholders; `{{` and `}}` are braces.
+// Rendering is each part's literal, then its expr's value; only the last part may
+// lack an expr. An empty template has no parts.
 struct TemplatePart {
     std::string literal;
     std::optional<ValueExpr> expr;
 };
 using Template = std::vector<TemplatePart>;
+
+// `where` locates the string value (its opening quote). With `exact_columns` (the
+// value was written on one line without escapes) errors point at the offending
+// character inside it; otherwise at `where`.
+Template parse_template(std::string_view text, SourceLocation where, std::string_view what = "",
+                        bool exact_columns = false);
 
 struct FileConfig {
     std::string path;
