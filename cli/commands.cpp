@@ -56,9 +56,12 @@ po::options_description global_options(Globals& g) {
 }
 
 // Parses `args` with the subcommand's own options plus the global ones.
+// Global options given here override those given before the subcommand; ones not
+// given keep their earlier value.
 po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args, po::options_description own,
                              const po::positional_options_description& positional = {}) {
-    own.add(global_options(ctx.globals));
+    Globals given = ctx.globals;
+    own.add(global_options(given));
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(args).options(own).positional(positional).run(), vm);
@@ -66,6 +69,12 @@ po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
     } catch (const po::error& e) {
         throw UsageError(e.what());
     }
+    auto set = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+    if (set("config")) ctx.globals.config = given.config;
+    if (set("state-dir")) ctx.globals.state_dir = given.state_dir;
+    ctx.globals.dry_run = ctx.globals.dry_run || given.dry_run;
+    ctx.globals.json = ctx.globals.json || given.json;
+    ctx.globals.simulate = ctx.globals.simulate || given.simulate;
     return vm;
 }
 

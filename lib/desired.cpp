@@ -311,10 +311,8 @@ private:
             std::string text = owned_marker("#") + "\n";
             bool complete = true;
             for (const auto& part : fc.content) {
-                if (!part.expr) {
-                    text += part.literal;
-                    continue;
-                }
+                text += part.literal;
+                if (!part.expr) continue;
                 auto v = value(*part.expr, deps);
                 if (!v) {
                     complete = false;

@@ -219,9 +219,12 @@ Json to_json(const Facts& f) {
 
 Facts facts_from_json(const Json& j) {
     Facts f;
-    for (const auto& [name, v] : j.value("interfaces", Json::object()).items())
+    // value() returns a copy: keep it alive for the loop (items() only refers to it).
+    const Json interfaces = j.value("interfaces", Json::object());
+    const Json retired = j.value("retired-prefixes", Json::object());
+    for (const auto& [name, v] : interfaces.items())
         f.interfaces[parse_interface_name(name, "facts.interfaces")] = interface_facts_from_json(v);
-    for (const auto& [lan, list] : j.value("retired-prefixes", Json::object()).items())
+    for (const auto& [lan, list] : retired.items())
         for (const auto& r : list)
             f.retired[lan].push_back(RetiredPrefix{parse_prefix(str(r, "prefix"), "retired-prefixes"),
                                                    r.value("since", Timestamp{0})});
@@ -405,7 +408,8 @@ RawEvent raw_event_from_json(const Json& j) {
     else throw Error("journal: unknown event source '" + source + "'");
     e.script = j.value("script", "");
     e.args = j.value("args", std::vector<std::string>{});
-    for (const auto& [k, v] : j.value("env", Json::object()).items()) e.env[k] = v.get<std::string>();
+    const Json env = j.value("env", Json::object());
+    for (const auto& [k, v] : env.items()) e.env[k] = v.get<std::string>();
     e.time = j.value("time", Timestamp{0});
     return e;
 }

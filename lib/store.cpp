@@ -159,7 +159,8 @@ std::vector<OwnedObject> StateDir::load_applied() const {
     if (!text) return {};
     std::vector<OwnedObject> out;
     try {
-        for (const auto& j : parse_json_file(p, *text).at("objects")) out.push_back(owned_from_json(j));
+        const Json doc = parse_json_file(p, *text);  // named: the loop must not outlive it
+        for (const auto& j : doc.at("objects")) out.push_back(owned_from_json(j));
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}: {}", p, e.what()));
     }
