@@ -1,1 +1,214 @@
-// placeholder: implemented in a later commit
+// SysctlWriter: dotted sysctl keys to /proc/sys paths, read-compare-write with plain
+// open/read/write so errno reaches the message unchanged (EINVAL for a value the
+// kernel refuses, EROFS in a read-only container, ENOENT for a vanished interface).
+#include "sysctl.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace hookctl {
+namespace {
+
+// The kernel's own names for sysctl leaves and directories: letters, digits, '_'
+// and '-'. Interface names are wider (see interface_component_ok).
+bool leaf_component_ok(std::string_view s) {
+    if (s.empty() || s.size() > 64)
+        return false;
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+// Interface names were validated upstream (parse_interface_name); this re-check
+// only guards the path: one component, not "." or "..", no '/' and no bytes that
+// have no business in a file name. Dots inside ("eth0.100") are fine.
+bool interface_component_ok(std::string_view s) {
+    if (s.empty() || s.size() > 15 || s == "." || s == "..")
+        return false;
+    for (unsigned char c : s)
+        if (c == '/' || c <= 0x20 || c >= 0x7f)
+            return false;
+    return true;
+}
+
+// Trim and collapse runs of whitespace: /proc prints "0\t65535\n" for two-value
+// keys, a config writes "0 65535".
+std::string normalize(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space)
+            out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+bool is_directory(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Reads a small /proc file whole. Returns errno (0 on success).
+int read_small_file(const std::string& path, std::string& out) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    char buf[4096];
+    out.clear();
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            ::close(fd);
+            return e;
+        }
+        if (n == 0)
+            break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return 0;
+}
+
+// One write() call: /proc/sys handlers parse the buffer of a single write, so a
+// short write would leave half a value. No O_CREAT: a missing key is an error.
+int write_small_file(const std::string& path, const std::string& value) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    std::string line = value + "\n";
+    ssize_t n;
+    do {
+        n = ::write(fd, line.data(), line.size());
+    } while (n < 0 && errno == EINTR);
+    int e = n < 0 ? errno : (static_cast<std::size_t>(n) == line.size() ? 0 : EIO);
+    if (::close(fd) != 0 && e == 0)
+        e = errno;
+    return e;
+}
+
+ActionResult failed(std::string message) {
+    return {ActionResult::Status::failed, std::move(message), 0};
+}
+
+}  // namespace
+
+SysctlPath sysctl_path(const std::string& key) {
+    SysctlPath p;
+    if (key.find('\0') != std::string::npos || key.find('/') != std::string::npos) {
+        p.error = fmt::format("invalid sysctl key '{}'", key);
+        return p;
+    }
+    for (std::string_view prefix : {"net.ipv4.conf.", "net.ipv6.conf."}) {
+        if (key.compare(0, prefix.size(), prefix) != 0)
+            continue;
+        std::string rest = key.substr(prefix.size());
+        auto dot = rest.rfind('.');
+        if (dot == std::string::npos) {
+            p.error = fmt::format("invalid sysctl key '{}': expected {}<interface>.<name>", key, prefix);
+            return p;
+        }
+        std::string ifname = rest.substr(0, dot);
+        std::string leaf = rest.substr(dot + 1);
+        if (!interface_component_ok(ifname)) {
+            p.error = fmt::format("invalid interface name '{}' in sysctl key '{}'", ifname, key);
+            return p;
+        }
+        if (!leaf_component_ok(leaf)) {
+            p.error = fmt::format("invalid sysctl name '{}' in key '{}'", leaf, key);
+            return p;
+        }
+        std::string dir(prefix.substr(0, prefix.size() - 1));  // "net.ipv6.conf"
+        for (char& c : dir)
+            if (c == '.')
+                c = '/';
+        p.relative = dir + "/" + ifname + "/" + leaf;
+        p.interface = ifname;
+        p.leaf = leaf;
+        return p;
+    }
+    // Any other key: each dot is a directory level, each component a plain name.
+    std::string relative;
+    std::size_t start = 0;
+    for (;;) {
+        auto dot = key.find('.', start);
+        std::string_view part(key.data() + start, (dot == std::string::npos ? key.size() : dot) - start);
+        if (!leaf_component_ok(part)) {
+            p.error = fmt::format("invalid sysctl key '{}'", key);
+            return p;
+        }
+        relative += part;
+        if (dot == std::string::npos) {
+            p.leaf = std::string(part);
+            break;
+        }
+        relative += '/';
+        start = dot + 1;
+    }
+    p.relative = relative;
+    return p;
+}
+
+SysctlWriter::SysctlWriter(std::string root) : root_(std::move(root)) {}
+
+std::optional<std::string> SysctlWriter::read(const std::string& key) const {
+    SysctlPath p = sysctl_path(key);
+    if (!p.error.empty())
+        return std::nullopt;
+    std::string text;
+    if (read_small_file(root_ + "/" + p.relative, text) != 0)
+        return std::nullopt;
+    return normalize(text);
+}
+
+ActionResult SysctlWriter::ensure(const SysctlObject& sysctl) {
+    SysctlPath p = sysctl_path(sysctl.key);
+    if (!p.error.empty())
+        return failed(p.error);
+    const std::string path = root_ + "/" + p.relative;
+    const std::string wanted = normalize(sysctl.value);
+
+    std::string current;
+    int err = read_small_file(path, current);
+    if (err == ENOENT) {
+        // Say which part is missing: on ip-down the interface is usually gone already.
+        if (!p.interface.empty()) {
+            std::string if_dir = path.substr(0, path.size() - p.leaf.size() - 1);
+            if (!is_directory(if_dir))
+                return failed(fmt::format("no such interface '{}' ({})", p.interface, sysctl.key));
+        }
+        return failed(fmt::format("no such key '{}' ({})", p.leaf, sysctl.key));
+    }
+    if (err != 0)
+        return failed(fmt::format("read {}: {}", sysctl.key, std::strerror(err)));
+    current = normalize(current);
+    if (current == wanted)
+        return {ActionResult::Status::unchanged, "", 0};
+
+    err = write_small_file(path, wanted);
+    if (err == ENOENT && !p.interface.empty())
+        return failed(fmt::format("no such interface '{}' ({})", p.interface, sysctl.key));
+    if (err != 0)
+        return failed(fmt::format("write {}={}: {}", sysctl.key, wanted, std::strerror(err)));
+    return {ActionResult::Status::done, fmt::format("was '{}'", current), 0};
+}
+
+}  // namespace hookctl

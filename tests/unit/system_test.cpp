@@ -1,0 +1,258 @@
+// System side without root: SysctlWriter against a temporary /proc/sys tree,
+// rt_tables parsing and lookup order, and SystemExecutor's dispatch for the kinds
+// it does not execute itself. Netlink is covered by tests/netns/rules_routes.sh.
+#include "rt_tables.hpp"
+#include "sysctl.hpp"
+#include "system_executor.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+using namespace hookctl;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "hookctl-system-test-XXXXXX").string();
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+void write_file(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Backdates a file's mtime so a later write is detectable even within one second.
+void backdate(const fs::path& p) {
+    fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::hours(1));
+}
+
+}  // namespace
+
+TEST_CASE("sysctl_path maps dotted keys to /proc/sys paths", "[sysctl]") {
+    SECTION("per-interface key") {
+        auto p = sysctl_path("net.ipv6.conf.ppp0.accept_ra");
+        CHECK(p.error.empty());
+        CHECK(p.relative == "net/ipv6/conf/ppp0/accept_ra");
+        CHECK(p.interface == "ppp0");
+        CHECK(p.leaf == "accept_ra");
+    }
+    SECTION("VLAN interface names keep their dot") {
+        auto p = sysctl_path("net.ipv4.conf.eth0.100.rp_filter");
+        CHECK(p.error.empty());
+        CHECK(p.relative == "net/ipv4/conf/eth0.100/rp_filter");
+        CHECK(p.interface == "eth0.100");
+    }
+    SECTION("global keys work the same") {
+        CHECK(sysctl_path("net.ipv6.conf.all.forwarding").relative == "net/ipv6/conf/all/forwarding");
+        CHECK(sysctl_path("net.ipv4.ip_forward").relative == "net/ipv4/ip_forward");
+        CHECK(sysctl_path("net.ipv4.ip_forward").interface.empty());
+    }
+    SECTION("anything that could leave the directory is refused") {
+        CHECK(sysctl_path("net.ipv6.conf...accept_ra").error == "invalid interface name '.' in sysctl key 'net.ipv6.conf...accept_ra'");
+        CHECK_FALSE(sysctl_path("net.ipv6.conf.../accept_ra").error.empty());
+        CHECK_FALSE(sysctl_path("net.ipv6.conf.a/b.accept_ra").error.empty());
+        CHECK_FALSE(sysctl_path("net.ipv6.conf.ppp0.").error.empty());
+        CHECK_FALSE(sysctl_path("net.ipv6.conf.ppp0").error.empty());
+        CHECK_FALSE(sysctl_path("net..ipv4.ip_forward").error.empty());
+        CHECK_FALSE(sysctl_path("net.ipv4.ip forward").error.empty());
+        CHECK_FALSE(sysctl_path(std::string("net.ipv4.conf.a\0b.x", 19)).error.empty());
+        CHECK_FALSE(sysctl_path("net.ipv6.conf.ppp0 .accept_ra").error.empty());
+        CHECK_FALSE(sysctl_path("").error.empty());
+    }
+}
+
+TEST_CASE("SysctlWriter writes only when the value differs", "[sysctl]") {
+    TempDir dir;
+    const fs::path file = dir.path / "net/ipv6/conf/ppp0/accept_ra";
+    write_file(file, "0\n");
+    SysctlWriter writer(dir.path.string());
+
+    SECTION("a different value is written and reported with the old one") {
+        ActionResult r = writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "1"});
+        CHECK(r.status == ActionResult::Status::done);
+        CHECK(r.message == "was '0'");
+        CHECK(read_file(file) == "1\n");
+        CHECK(writer.read("net.ipv6.conf.ppp0.accept_ra") == "1");
+    }
+    SECTION("an equal value (after trimming) is left alone") {
+        backdate(file);
+        auto before = fs::last_write_time(file);
+        ActionResult r = writer.ensure({"net.ipv6.conf.ppp0.accept_ra", " 0 "});
+        CHECK(r.status == ActionResult::Status::unchanged);
+        CHECK(fs::last_write_time(file) == before);
+    }
+    SECTION("the second ensure of the same value writes nothing") {
+        CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "2"}).status == ActionResult::Status::done);
+        backdate(file);
+        auto before = fs::last_write_time(file);
+        CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "2"}).status == ActionResult::Status::unchanged);
+        CHECK(fs::last_write_time(file) == before);
+    }
+    SECTION("multi-value keys compare with whitespace collapsed") {
+        write_file(dir.path / "net/ipv4/ping_group_range", "0\t2147483647\n");
+        CHECK(writer.ensure({"net.ipv4.ping_group_range", "0 2147483647"}).status ==
+              ActionResult::Status::unchanged);
+    }
+}
+
+TEST_CASE("SysctlWriter names what is missing", "[sysctl]") {
+    TempDir dir;
+    write_file(dir.path / "net/ipv6/conf/ppp0/accept_ra", "0\n");
+    SysctlWriter writer(dir.path.string());
+
+    ActionResult gone = writer.ensure({"net.ipv6.conf.ppp1.accept_ra", "1"});
+    CHECK(gone.status == ActionResult::Status::failed);
+    CHECK(gone.message == "no such interface 'ppp1' (net.ipv6.conf.ppp1.accept_ra)");
+
+    ActionResult key = writer.ensure({"net.ipv6.conf.ppp0.accept_rx", "1"});
+    CHECK(key.status == ActionResult::Status::failed);
+    CHECK(key.message == "no such key 'accept_rx' (net.ipv6.conf.ppp0.accept_rx)");
+
+    ActionResult global = writer.ensure({"net.ipv4.ip_forward", "1"});
+    CHECK(global.status == ActionResult::Status::failed);
+    CHECK(global.message == "no such key 'ip_forward' (net.ipv4.ip_forward)");
+
+    ActionResult bad = writer.ensure({"net.ipv6.conf.../accept_ra", "1"});
+    CHECK(bad.status == ActionResult::Status::failed);
+    CHECK_FALSE(fs::exists(dir.path / "net/ipv6/accept_ra"));
+}
+
+TEST_CASE("parse_table_names reads iproute2's format", "[rt_tables]") {
+    TableNames names;
+    auto problems = parse_table_names(
+        "#\n"
+        "# reserved values\n"
+        "255\tlocal\n"
+        "  199 kd   # cable uplink\n"
+        "\n"
+        "0x100 big\n"
+        "200 tkom\n"
+        "12 twelve extra\n"
+        "x13 bad\n"
+        "300\n"
+        "4294967295 max\n",
+        names);
+    CHECK(names.at("local") == 255);
+    CHECK(names.at("kd") == 199);
+    CHECK(names.at("big") == 256);
+    CHECK(names.at("tkom") == 200);
+    CHECK(names.at("max") == 4294967295u);
+    CHECK(names.count("twelve") == 0);
+    CHECK(names.count("bad") == 0);
+    REQUIRE(problems.size() == 3);
+    CHECK(problems[0] == "8: cannot parse '12 twelve extra'");
+    CHECK(problems[1] == "9: cannot parse 'x13 bad'");
+    CHECK(problems[2] == "10: cannot parse '300'");
+
+    SECTION("a later definition of a name wins") {
+        parse_table_names("150 kd\n", names);
+        CHECK(names.at("kd") == 150);
+    }
+}
+
+TEST_CASE("read_table_names follows iproute2's file order", "[rt_tables]") {
+    TempDir root;
+    SECTION("builtins without any file") {
+        TableNames names = read_table_names(root.path.string());
+        CHECK(names == TableNames{{"unspec", 0}, {"default", 253}, {"main", 254}, {"local", 255}});
+    }
+    SECTION("the distribution default is used only without /etc/iproute2/rt_tables") {
+        write_file(root.path / "usr/share/iproute2/rt_tables", "100 fromusr\n");
+        CHECK(read_table_names(root.path.string()).at("fromusr") == 100);
+        write_file(root.path / "etc/iproute2/rt_tables", "101 frometc\n");
+        TableNames names = read_table_names(root.path.string());
+        CHECK(names.at("frometc") == 101);
+        CHECK(names.count("fromusr") == 0);
+        CHECK(names.at("main") == 254);
+    }
+    SECTION("rt_tables.d: /etc overrides a same-named /usr file, then /etc files in name order") {
+        write_file(root.path / "etc/iproute2/rt_tables", "199 kd\n");
+        write_file(root.path / "usr/share/iproute2/rt_tables.d/vendor.conf", "50 vendor\n");
+        write_file(root.path / "usr/share/iproute2/rt_tables.d/same.conf", "60 shadowed\n");
+        write_file(root.path / "etc/iproute2/rt_tables.d/same.conf", "61 same\n");
+        write_file(root.path / "etc/iproute2/rt_tables.d/a.conf", "70 x\n");
+        write_file(root.path / "etc/iproute2/rt_tables.d/b.conf", "71 x\n");
+        write_file(root.path / "etc/iproute2/rt_tables.d/ignored.txt", "80 ignored\n");
+        TableNames names = read_table_names(root.path.string());
+        CHECK(names.at("kd") == 199);
+        CHECK(names.at("vendor") == 50);
+        CHECK(names.count("shadowed") == 0);
+        CHECK(names.at("same") == 61);
+        CHECK(names.at("x") == 71);
+        CHECK(names.count("ignored") == 0);
+    }
+}
+
+TEST_CASE("SystemExecutor dispatch without the kernel", "[system_executor]") {
+    TempDir dir;
+    write_file(dir.path / "net/ipv6/conf/ppp0/forwarding", "1\n");
+    SystemExecutor executor({211, dir.path.string()});
+
+    auto action = [](Action::Op op, std::optional<Object> o) {
+        Action a;
+        a.op = op;
+        a.object = std::move(o);
+        return a;
+    };
+
+    SECTION("sysctl add writes, remove never reverts") {
+        ActionResult added = executor.apply(action(Action::Op::add, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"}));
+        CHECK(added.status == ActionResult::Status::done);
+        CHECK(read_file(dir.path / "net/ipv6/conf/ppp0/forwarding") == "0\n");
+        ActionResult removed =
+            executor.apply(action(Action::Op::remove, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"}));
+        CHECK(removed.status == ActionResult::Status::unchanged);
+        CHECK(read_file(dir.path / "net/ipv6/conf/ppp0/forwarding") == "0\n");
+    }
+    SECTION("sysctl replace writes the new value") {
+        Action a = action(Action::Op::replace, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"});
+        a.previous = SysctlObject{"net.ipv6.conf.ppp0.forwarding", "1"};
+        CHECK(executor.apply(a).status == ActionResult::Status::done);
+    }
+    SECTION("kinds without a handler fail with a clear message") {
+        FileObject file;
+        file.path = "/etc/radvd.conf";
+        ActionResult f = executor.apply(action(Action::Op::add, file));
+        CHECK(f.status == ActionResult::Status::failed);
+        CHECK(f.message == "no executor for file in this build");
+        CHECK(executor.apply(action(Action::Op::add, DnsRecordObject{})).message ==
+              "no executor for dns in this build");
+        CHECK(executor.apply(action(Action::Op::run, std::nullopt)).message == "no executor for run in this build");
+        CHECK(executor.apply(action(Action::Op::reload, std::nullopt)).message ==
+              "no executor for reload in this build");
+    }
+    SECTION("a plugged-in handler gets the action") {
+        executor.set_run_handler([](const Action& a) {
+            return ActionResult{ActionResult::Status::done, a.command.argv.at(0), 0};
+        });
+        Action run;
+        run.op = Action::Op::run;
+        run.command.argv = {"rdisc6", "ppp0"};
+        ActionResult r = executor.apply(run);
+        CHECK(r.status == ActionResult::Status::done);
+        CHECK(r.message == "rdisc6");
+    }
+}
