@@ -80,10 +80,17 @@ po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
 
 Config load(const Context& ctx) { return load_config(ctx.globals.config); }
 
+// iproute2's table names, then the config's own [tables] on top.
+TableNames table_names(const Config& config) {
+    TableNames names = read_table_names();
+    for (const auto& [name, id] : config.tables) names[name] = id;
+    return names;
+}
+
 EngineOptions engine_options(const Context& ctx, const Config& config) {
     EngineOptions o;
     o.now = ctx.inv.now;
-    o.tables = read_table_names();
+    o.tables = table_names(config);
     o.dry_run = ctx.globals.dry_run;
     o.observe_system = !ctx.globals.simulate && !ctx.globals.dry_run;
     o.budget_ms = config.settings.hook_budget_ms;
@@ -365,7 +372,7 @@ int cmd_check(Context& ctx) {
     if (!file.empty()) ctx.globals.config = file;
     const Config config = load(ctx);
     // Tables by name must exist; everything else was checked while loading.
-    const TableNames tables = read_table_names();
+    const TableNames tables = table_names(config);
     int problems = 0;
     auto check_table = [&](const TableRef& t, const SourceLocation& where) {
         if (t.id || tables.count(t.name)) return;
@@ -373,7 +380,7 @@ int cmd_check(Context& ctx) {
         for (const auto& [n, _] : tables) names.push_back(n);
         const std::string hint = nearest(t.name, names);
         std::cerr << fmt::format("{}: table '{}' is not in rt_tables{}\n", where.to_string(), t.name,
-                                 hint.empty() ? "; add it to /etc/iproute2/rt_tables.d/NAME.conf"
+                                 hint.empty() ? "; name it in [tables] or in /etc/iproute2/rt_tables.d/NAME.conf"
                                               : fmt::format(" (did you mean '{}'?)", hint));
         ++problems;
     };

@@ -84,7 +84,7 @@ Keys with_service_actions(Keys keys) {
     return keys;
 }
 
-const Keys top_keys{"settings", "uplink", "lan", "rule", "route", "radvd", "dns", "file"};
+const Keys top_keys{"settings", "tables", "uplink", "lan", "rule", "route", "radvd", "dns", "file"};
 const Keys settings_keys{"rule-priority", "route-protocol", "command-timeout",
                          "hook-budget",   "journal-max-entries", "path"};
 const Keys uplink_keys{"interface", "token", "pd-iaid", "sysctl", "on"};
@@ -425,6 +425,7 @@ public:
         const Section top(root_, "", "the top level", &top_keys, file_);
         config_.file = file_;
         if (auto v = top.get("settings")) read_settings(v->table(&settings_keys));
+        if (auto v = top.get("tables")) read_tables(v->table(nullptr));
         if (auto v = top.get("uplink"))
             for (const auto& e : v->table(nullptr).entries()) read_uplink(e);
         if (auto v = top.get("lan"))
@@ -682,6 +683,19 @@ private:
                 if (dir.empty() || dir.front() != '/')
                     v->fail(fmt::format("\"{}\" is not an absolute directory", dir),
                             "a ':'-separated list of absolute directories");
+        }
+    }
+
+    // -- [tables]: name = number, like a line of rt_tables
+
+    void read_tables(const Section& s) {
+        for (const auto& e : s.entries()) {
+            if (!all_name_chars(e.key, "_-.") || !std::isalpha(static_cast<unsigned char>(e.key[0])))
+                throw ConfigError(e.key_where,
+                                  fmt::format("table name '{}' is not a letter followed by letters, digits, "
+                                              "'-', '_' or '.'", escape_for_display(e.key)),
+                                  "iproute2 would not accept it either");
+            config_.tables[e.key] = e.value.u32(1);
         }
     }
 

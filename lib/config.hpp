@@ -205,6 +205,9 @@ struct Config {
     std::optional<RadvdConfig> radvd;
     std::vector<DnsZoneConfig> dns;
     std::vector<FileConfig> files;
+    // [tables]: routing table names of this config (name = number), used on top of
+    // iproute2's rt_tables so a config can name its tables without editing /etc.
+    std::map<std::string, std::uint32_t> tables;
 
     const UplinkConfig* uplink_for(const InterfaceName& ifname) const;
 };

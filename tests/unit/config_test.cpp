@@ -63,7 +63,7 @@ TEST_CASE("router example is the whole scenario", "[config]") {
     CHECK(c.rules[0].while_up == "tkom");
     CHECK(c.rules[1].from[0].owner == "kd");
     CHECK(c.rules[1].from[0].field == ValueExpr::Field::prefix);
-    CHECK(c.rules[1].where.to_string() == examples + "router.toml:33:1");
+    CHECK(c.rules[1].where.to_string() == examples + "router.toml:37:1");
 
     REQUIRE(c.radvd);
     CHECK(c.radvd->reload.size() == 1);
@@ -185,7 +185,7 @@ TEST_CASE("config errors name file:line:col and give a hint", "[config]") {
          "hookctl.toml:11:19: unknown key 'manged' in [radvd.interface.int]\n  hint: did you mean 'managed'?"},
         {"[frobnicate]\n",
          "hookctl.toml:10:2: unknown key 'frobnicate' in the top level\n"
-         "  hint: known keys: settings, uplink, lan, rule, route, radvd, dns, file"},
+         "  hint: known keys: settings, tables, uplink, lan, rule, route, radvd, dns, file"},
         // wrong type
         {"[uplink.x]\ninterface = 5\n",
          "hookctl.toml:11:13: uplink.x.interface: expected a string, got an integer"},
@@ -370,4 +370,13 @@ TEST_CASE("nearest", "[config]") {
     CHECK(nearest("on", {"to"}) == "");
     CHECK(nearest("zzzzzz", {"interface", "token"}) == "");
     CHECK(nearest("prefx", {"prefix", "address"}) == "prefix");
+}
+
+TEST_CASE("[tables] names routing tables", "[config]") {
+    const Config c = parse_config("[tables]\nkd = 199\nvpn-2 = 300\n", "t.toml");
+    CHECK(c.tables.at("kd") == 199);
+    CHECK(c.tables.at("vpn-2") == 300);
+    CHECK_THROWS_WITH(parse_config("[tables]\n\"../x\" = 1\n", "t.toml"),
+                      Catch::Matchers::Contains("t.toml:2:1: table name '../x'"));
+    CHECK_THROWS_WITH(parse_config("[tables]\nkd = \"x\"\n", "t.toml"), Catch::Matchers::Contains("t.toml:2:6"));
 }
