@@ -1,1 +1,176 @@
-// placeholder
+// Typed network values: strict parsing (what libc would accept but we must not),
+// printing, and the prefix arithmetic used to carve LAN prefixes.
+#include "net_types.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace hookctl;
+
+namespace {
+
+// The message of the InputError `f` throws, or "" when it does not throw one.
+template <typename F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("escape_for_display keeps printable ASCII and escapes the rest", "[net_types]") {
+    CHECK(escape_for_display("eth0") == "eth0");
+    CHECK(escape_for_display("a\nb") == "a\\x0ab");
+    CHECK(escape_for_display("q\"b\\") == "q\\\"b\\\\");
+    CHECK(escape_for_display("\xff") == "\\xff");
+    CHECK(escape_for_display(std::string(100, 'x'), 4) == "xxxx... (100 bytes)");
+}
+
+TEST_CASE("parse_address accepts canonical addresses of either family", "[net_types]") {
+    struct Case {
+        const char* text;
+        Family family;
+        const char* printed;
+    };
+    const std::vector<Case> cases = {
+        {"192.0.2.1", Family::v4, "192.0.2.1"},
+        {"0.0.0.0", Family::v4, "0.0.0.0"},
+        {"2001:db8::1", Family::v6, "2001:db8::1"},
+        {"2001:DB8:0:0::1", Family::v6, "2001:db8::1"},
+        {"fe80::0000:0000:0000:0000", Family::v6, "fe80::"},
+        {"::ffff:192.0.2.1", Family::v6, "::ffff:192.0.2.1"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.text);
+        const IpAddress a = parse_address(c.text, "x");
+        CHECK(a.family == c.family);
+        CHECK(a.to_string() == c.printed);
+        CHECK(parse_address(c.text, c.family, "x") == a);
+    }
+}
+
+TEST_CASE("parse_address rejects anything that is not exactly an address", "[net_types]") {
+    const std::vector<std::string> bad = {
+        "", " 192.0.2.1", "192.0.2.1 ", "192.0.2", "192.0.2.256", "192.0.2.01", "1.2.3.4.5",
+        "fe80::1%eth0", "2001:db8::zz", "2001:db8:::1", "localhost", "$(reboot)",
+        std::string("1.2.3.4\0junk", 12), "1.2.3.4\n", std::string(10240, '1'),
+    };
+    for (const auto& text : bad) {
+        INFO(escape_for_display(text));
+        CHECK_THROWS_AS(parse_address(text, "var"), InputError);
+    }
+    CHECK_THROWS_AS(parse_address("2001:db8::1", Family::v4, "x"), InputError);
+    CHECK_THROWS_AS(parse_address("192.0.2.1", Family::v6, "x"), InputError);
+    CHECK(error_of([] { parse_address("2001:db8::zz", Family::v6, "new_dhcp6_ia_pd1_prefix1"); }) ==
+          "new_dhcp6_ia_pd1_prefix1: not an IPv6 address: \"2001:db8::zz\"");
+    CHECK(error_of([] { parse_address("a\nb", "IPLOCAL"); }) ==
+          "IPLOCAL: not an IP address: \"a\\x0ab\"");
+}
+
+TEST_CASE("address predicates", "[net_types]") {
+    CHECK(parse_address("fe80::1", "x").is_link_local());
+    CHECK(parse_address("febf::1", "x").is_link_local());
+    CHECK_FALSE(parse_address("fec0::1", "x").is_link_local());
+    CHECK(parse_address("169.254.1.1", "x").is_link_local());
+    CHECK_FALSE(parse_address("192.0.2.1", "x").is_link_local());
+    CHECK(parse_address("::", "x").is_unspecified());
+    CHECK(parse_address("0.0.0.0", "x").is_unspecified());
+    CHECK_FALSE(parse_address("::1", "x").is_unspecified());
+    CHECK(IpAddress::v4(0xc0000201u).to_string() == "192.0.2.1");
+}
+
+TEST_CASE("parse_prefix and parse_interface_address", "[net_types]") {
+    CHECK(parse_prefix("2001:db8:100::/56", "x").to_string() == "2001:db8:100::/56");
+    CHECK(parse_prefix("192.0.2.0/24", "x").to_string() == "192.0.2.0/24");
+    CHECK(parse_prefix("::/0", "x").to_string() == "::/0");
+    CHECK_THROWS_AS(parse_prefix("2001:db8::1/64", "x"), InputError);
+    CHECK(parse_prefix("2001:db8::1/64", "x", false).to_string() == "2001:db8::/64");
+    for (const char* bad : {"2001:db8::/129", "192.0.2.0/33", "2001:db8::", "2001:db8::/", "2001:db8::/-1",
+                            "2001:db8::/064x", "2001:db8::/ 64", "/64", "2001:db8::/64/64"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(parse_prefix(bad, "x"), InputError);
+    }
+    const InterfaceAddress ia = parse_interface_address("2001:db8:100::321/64", "x");
+    CHECK(ia.to_string() == "2001:db8:100::321/64");
+    CHECK(ia.subnet().to_string() == "2001:db8:100::/64");
+    CHECK_THROWS_AS(parse_interface_address("2001:db8:100::321", "x"), InputError);
+    CHECK(parse_prefix("2001:db8:100::/56", "x").contains(parse_address("2001:db8:100:ff::1", "x")));
+    CHECK_FALSE(parse_prefix("2001:db8:100::/56", "x").contains(parse_address("2001:db8:101::1", "x")));
+    CHECK_FALSE(parse_prefix("::/0", "x").contains(parse_address("192.0.2.1", "x")));
+}
+
+TEST_CASE("parse_interface_name follows the kernel's rules, strictly", "[net_types]") {
+    for (const char* good : {"eth0", "ppp0", "wan0", "enp3s0", "br-lan", "eth0.100", "wg_0",
+                             "abcdefghijklmno"}) {
+        INFO(good);
+        CHECK(parse_interface_name(good, "x").str() == good);
+    }
+    const std::vector<std::string> bad = {
+        "", ".", "..", "../x", "a/b", "eth0:1", "eth 0", "eth0\n", "abcdefghijklmnop",
+        "$(reboot)", "eth0%1", "e\xc3\xa9", std::string("e\0", 2), "a;b", "`x`",
+    };
+    for (const auto& text : bad) {
+        INFO(escape_for_display(text));
+        CHECK_THROWS_AS(parse_interface_name(text, "interface"), InputError);
+    }
+    CHECK(error_of([] { parse_interface_name("../x", "interface"); })
+              .rfind("interface: ", 0) == 0);
+}
+
+TEST_CASE("parse_domain_name", "[net_types]") {
+    CHECK(parse_domain_name("lab.example", "x").str() == "lab.example");
+    CHECK(parse_domain_name("Lab.Example.", "x").str() == "Lab.Example");
+    CHECK(parse_domain_name("_dns-sd._udp.example", "x").str() == "_dns-sd._udp.example");
+    const std::string label63(63, 'a');
+    CHECK(parse_domain_name(label63 + ".example", "x").str() == label63 + ".example");
+    std::string long_name;
+    while (long_name.size() < 250) long_name += "abcdefghi.";
+    long_name += "abcd";  // 254 characters
+    const std::vector<std::string> bad = {
+        "", ".", "a..b", ".a", "-a.example", "a-.example", std::string(64, 'a') + ".example",
+        long_name, "a b", "$(reboot)", "a\nb", "ex*mple.com", "caf\xc3\xa9.example",
+    };
+    for (const auto& text : bad) {
+        INFO(escape_for_display(text));
+        CHECK_THROWS_AS(parse_domain_name(text, "x"), InputError);
+    }
+}
+
+TEST_CASE("parse_u32 and parse_lifetime", "[net_types]") {
+    CHECK(parse_u32("0", "x") == 0);
+    CHECK(parse_u32("3600", "x") == 3600);
+    CHECK(parse_u32("4294967295", "x") == 4294967295u);
+    CHECK(parse_lifetime("4294967295", "x").is_infinite());
+    for (const char* bad : {"", "-1", "+1", " 1", "1 ", "4294967296", "99999999999", "0x10", "1e3",
+                            "12a"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(parse_u32(bad, "x"), InputError);
+    }
+}
+
+TEST_CASE("prefix arithmetic", "[net_types]") {
+    const IpPrefix pd = parse_prefix("2001:db8:1200::/56", "x");
+    CHECK(subnet_of(pd, 1, 64).to_string() == "2001:db8:1200:1::/64");
+    CHECK(subnet_of(pd, 255, 64).to_string() == "2001:db8:1200:ff::/64");
+    CHECK(subnet_of(pd, 0, 56).to_string() == "2001:db8:1200::/56");
+    CHECK_THROWS_AS(subnet_of(pd, 256, 64), Error);
+    CHECK_THROWS_AS(subnet_of(pd, 1, 56), Error);
+    CHECK_THROWS_AS(subnet_of(pd, 0, 48), Error);
+    CHECK(subnet_of(parse_prefix("10.0.0.0/8", "x"), 3, 16).to_string() == "10.3.0.0/16");
+
+    const IpPrefix lan = parse_prefix("2001:db8:1:2::/64", "x");
+    CHECK(with_token(lan, parse_address("::321", "x")).to_string() == "2001:db8:1:2::321");
+    CHECK_THROWS_AS(with_token(lan, parse_address("1::1", "x")), Error);
+    CHECK_THROWS_AS(with_token(lan, parse_address("0.0.0.1", "x")), Error);
+
+    CHECK(host_prefix(parse_address("2001:db8::1", "x")).to_string() == "2001:db8::1/128");
+    CHECK(host_prefix(parse_address("192.0.2.1", "x")).to_string() == "192.0.2.1/32");
+    CHECK(mask(parse_address("192.0.2.77", "x"), 24).to_string() == "192.0.2.0/24");
+    CHECK_THROWS_AS(mask(parse_address("192.0.2.77", "x"), 33), Error);
+}
