@@ -52,4 +52,9 @@ Event parse_event(const RawEvent& raw);  // dispatches on raw.source
 // unrelated variables (and never a full root environment).
 Environment relevant_environment(Source source, const Environment& full);
 
+// Reads the env-file format of the dhcpcd fixtures (and `hookctl --env-file`): one
+// VAR=value per line, `\\` and `\n` escapes in values, blank lines and lines
+// starting with '#' ignored. `file` names the source in errors ("file:3: ...").
+Environment parse_env_file(const std::string& text, const std::string& file);
+
 }  // namespace hookctl
