@@ -44,7 +44,7 @@ std::optional<IpPrefix> uplink_prefix(const UplinkConfig& u, const Facts& facts)
     if (f->ra)
         for (const auto& r : f->ra->routers)
             for (const auto& p : r.prefixes)
-                if (p.autonomous && p.prefix.family() == Family::v6) return p.prefix;
+                if (p.autonomous && p.valid.seconds > 0 && p.prefix.family() == Family::v6) return p.prefix;
     if (f->dhcp6 && !f->dhcp6->addresses.empty()) return mask(f->dhcp6->addresses.front().address, 64);
     return std::nullopt;
 }
@@ -295,6 +295,8 @@ private:
             }
             inputs.push_back(std::move(in));
         }
+        // radvd rejects a file without an interface block; keep the last one instead.
+        if (inputs.empty()) return;
         FileObject f;
         f.path = rc.file;
         f.content = render_radvd_conf(inputs);

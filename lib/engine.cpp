@@ -33,13 +33,15 @@ std::vector<OwnedObject> desired_with_held(const DesiredState& d, const std::vec
 }
 
 // The applied set the plan is computed against. With observe_system, the rules
-// and routes are what the kernel holds with our tag (origins kept from the store).
+// and routes are what the kernel holds with our tag; each is taken in the form we
+// asked for (desired or stored) when the executor says it matches, so the kernel's
+// normalisation does not look like a change.
 std::vector<OwnedObject> baseline(const std::vector<OwnedObject>& stored, Executor& executor,
-                                  const EngineOptions& o, const std::set<std::string>& desired_keys = {}) {
-    std::vector<OwnedObject> out;
+                                  const EngineOptions& o, const std::vector<OwnedObject>& desired) {
     if (!o.observe_system && !o.full_reconcile) return stored;
-    std::map<std::string, const OwnedObject*> by_key;
-    for (const auto& s : stored) by_key[key_of(s.object)] = &s;
+    std::set<std::string> desired_keys;
+    for (const auto& d : desired) desired_keys.insert(key_of(d.object));
+    std::vector<OwnedObject> out;
     for (const auto& s : stored) {
         if (o.observe_system && is_observable_kind(s.object)) continue;
         // apply: desired sysctls and files are re-ensured (their executors compare
@@ -51,10 +53,12 @@ std::vector<OwnedObject> baseline(const std::vector<OwnedObject>& stored, Execut
         out.push_back(s);
     }
     if (o.observe_system) {
-        for (const auto& obj : executor.list_owned()) {
-            auto it = by_key.find(key_of(obj));
-            out.push_back(it != by_key.end() ? OwnedObject{obj, it->second->origin, it->second->depends_on}
-                                             : OwnedObject{obj, "found in the kernel with hookctl's tag", {}});
+        for (const auto& present : executor.list_owned()) {
+            const OwnedObject* known = nullptr;
+            for (const auto* list : {&desired, &stored})
+                for (const auto& candidate : *list)
+                    if (!known && executor.matches(candidate.object, present)) known = &candidate;
+            out.push_back(known ? *known : OwnedObject{present, "found in the kernel with hookctl's tag", {}});
         }
     }
     return out;
@@ -69,8 +73,11 @@ Json report_entry(const RawEvent* raw, const std::string& kind) {
 
 }  // namespace
 
-Step compute_step(const Config& config, const Facts& facts, const std::vector<OwnedObject>& applied,
-                  const Event& event, const TableNames& tables, Timestamp now) {
+namespace {
+
+// Everything of a step but the plan.
+Step prepare_step(const Config& config, const Facts& facts, const Event& event, const TableNames& tables,
+                  Timestamp now) {
     Step s;
     s.event = event;
     Facts merged = facts;
@@ -78,6 +85,14 @@ Step compute_step(const Config& config, const Facts& facts, const std::vector<Ow
     s.facts_after = retire_prefixes(config, facts, std::move(merged), now);
     s.transitions = diff(facts, s.facts_after);
     s.desired = desired(config, s.facts_after, tables, now);
+    return s;
+}
+
+}  // namespace
+
+Step compute_step(const Config& config, const Facts& facts, const std::vector<OwnedObject>& applied,
+                  const Event& event, const TableNames& tables, Timestamp now) {
+    Step s = prepare_step(config, facts, event, tables, now);
     s.plan = make_plan(applied, desired_with_held(s.desired, applied), s.transitions, event_triggers(config, event));
     return s;
 }
@@ -234,8 +249,10 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
     try {
         const Facts facts = state.load_facts();
         const std::vector<OwnedObject> stored = state.load_applied();
-        const Step step = compute_step(config, facts, baseline(stored, executor, options), event, options.tables,
-                                       options.now);
+        Step step = prepare_step(config, facts, event, options.tables, options.now);
+        const auto base = baseline(stored, executor, options, step.desired.objects);
+        step.plan = make_plan(base, desired_with_held(step.desired, stored), step.transitions,
+                              event_triggers(config, event));
         RunReport r = execute_step(config, state, executor, step, stored, options);
         r.journal_id = report.journal_id;
         report = std::move(r);
@@ -266,9 +283,7 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
         step.event.name = "apply";
         step.facts_after = retire_prefixes(config, facts, facts, options.now);
         step.desired = desired(config, step.facts_after, options.tables, options.now);
-        std::set<std::string> desired_keys;
-        for (const auto& d : step.desired.objects) desired_keys.insert(key_of(d.object));
-        const auto base = baseline(stored, executor, o, desired_keys);
+        const auto base = baseline(stored, executor, o, step.desired.objects);
         step.plan = make_plan(base, desired_with_held(step.desired, stored), {}, {});
         RunReport r = execute_step(config, state, executor, step, stored, options);
         r.event.reset();

@@ -34,6 +34,10 @@ public:
     // from the kernel), for `apply`, `status` drift and reconcile. Kinds the executor
     // cannot list are simply absent.
     virtual std::vector<Object> list_owned() { return {}; }
+    // Whether `present` (from list_owned) is the system's form of `wanted`. The kernel
+    // fills in what a request leaves out (an IPv6 route's metric 0 reads back as 1024,
+    // a `via` route gains its dev), so equality is too strict for the real system.
+    virtual bool matches(const Object& wanted, const Object& present) const { return wanted == present; }
 };
 
 // Records every action and reports it done; keeps a model of what it "applied" so

@@ -111,4 +111,12 @@ std::vector<Object> SystemExecutor::list_owned() {
     return owned;
 }
 
+bool SystemExecutor::matches(const Object& wanted, const Object& present) const {
+    if (const auto* w = std::get_if<RuleObject>(&wanted))
+        if (const auto* p = std::get_if<RuleObject>(&present)) return kernel_rule_matches(*w, *p);
+    if (const auto* w = std::get_if<RouteObject>(&wanted))
+        if (const auto* p = std::get_if<RouteObject>(&present)) return kernel_route_matches(*w, *p);
+    return wanted == present;
+}
+
 }  // namespace hookctl

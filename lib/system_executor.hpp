@@ -32,6 +32,8 @@ public:
     // The kernel's rules then routes carrying our tag. Throws Error when the kernel
     // cannot be asked: an empty list must mean "none", not "could not look".
     std::vector<Object> list_owned() override;
+    // kernel_rule_matches / kernel_route_matches; equality for other kinds.
+    bool matches(const Object& wanted, const Object& present) const override;
 
     // Extension points for the other kinds. A handler gets the whole action (op,
     // object, previous, command or service) and returns its result; elapsed time

@@ -20,7 +20,7 @@ class WiredExecutor : public Executor {
 public:
     WiredExecutor(const Config& config, std::chrono::steady_clock::time_point deadline)
         : runner_(config.settings.path),
-          files_(runner_, deadline),
+          files_(runner_, deadline, config.settings.command_timeout_ms),
           system_(SystemExecutorOptions{config.settings.route_protocol, "/proc/sys"}),
           deadline_(deadline) {
         system_.set_file_handler([this](const Action& a) { return file(a); });
@@ -30,6 +30,7 @@ public:
 
     ActionResult apply(const Action& a) override { return system_.apply(a); }
     std::vector<Object> list_owned() override { return system_.list_owned(); }
+    bool matches(const Object& w, const Object& p) const override { return system_.matches(w, p); }
 
 private:
     ActionResult file(const Action& a) {
