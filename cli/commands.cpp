@@ -146,12 +146,12 @@ int report_exit(const RunReport& r) {
 
 // Hook runs: load the config; if that fails the event is still journaled, as an error.
 int run_hook(Context& ctx, const RawEvent& raw) {
-    StateDir state(ctx.globals.state_dir);
     std::optional<Config> config;
     try {
         config = load(ctx);
     } catch (const Error& e) {
         if (!ctx.globals.dry_run) {
+            StateDir state(ctx.globals.state_dir);
             state.ensure_exists();
             Journal journal(state.path() + "/journal", 1000);
             Json entry{{"kind", "event"}, {"event", to_json(raw)}, {"status", "error"}, {"error", e.what()}};
@@ -159,6 +159,7 @@ int run_hook(Context& ctx, const RawEvent& raw) {
         }
         throw;
     }
+    StateDir state(ctx.globals.state_dir, config->settings.durable_state);
     Journal journal(state.path() + "/journal", config->settings.journal_max_entries);
     auto executor = executor_for(ctx, *config);
     RunReport r = run_event(*config, state, &journal, *executor, raw, engine_options(ctx, *config));
@@ -398,7 +399,7 @@ int cmd_check(Context& ctx) {
 int cmd_apply(Context& ctx) {
     parse_args(ctx, ctx.rest, po::options_description("apply options"));
     const Config config = load(ctx);
-    StateDir state(ctx.globals.state_dir);
+    StateDir state(ctx.globals.state_dir, config.settings.durable_state);
     Journal journal(state.path() + "/journal", config.settings.journal_max_entries);
     auto executor = executor_for(ctx, config);
     RunReport r = run_reconcile(config, state, ctx.globals.dry_run ? nullptr : &journal, *executor,

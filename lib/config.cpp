@@ -86,7 +86,7 @@ Keys with_service_actions(Keys keys) {
 
 const Keys top_keys{"settings", "tables", "uplink", "lan", "rule", "route", "radvd", "dns", "file"};
 const Keys settings_keys{"rule-priority", "route-protocol", "command-timeout",
-                         "hook-budget",   "journal-max-entries", "path"};
+                         "hook-budget",   "journal-max-entries", "path", "durable-state"};
 const Keys uplink_keys{"interface", "token", "pd-iaid", "sysctl", "on"};
 const Keys lan_keys{"interface", "prefix", "address-token", "sysctl"};
 const Keys lan_prefix_keys{"from", "subnet", "length"};
@@ -676,6 +676,7 @@ private:
         if (auto v = s.get("command-timeout")) st.command_timeout_ms = v->duration(Unit::milliseconds);
         if (auto v = s.get("hook-budget")) st.hook_budget_ms = v->duration(Unit::milliseconds);
         if (auto v = s.get("journal-max-entries")) st.journal_max_entries = v->u32(1);
+        if (auto v = s.get("durable-state")) st.durable_state = v->boolean();
         if (auto v = s.get("path")) {
             st.path = v->string();
             std::stringstream dirs(st.path);

@@ -192,6 +192,10 @@ struct Settings {
     std::uint32_t command_timeout_ms = 5000;
     std::uint32_t hook_budget_ms = 20000;
     std::uint32_t journal_max_entries = 1000;
+    // fsync state files before renaming them into place. Off by default: an fsync
+    // costs milliseconds per file on every hook run, while the state is a cache of
+    // what the daemons report again at their next event (see docs/design.md).
+    bool durable_state = false;
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 };
 

@@ -141,6 +141,7 @@ Json parse_json_file(const std::string& path, const std::string& text) {
 Facts StateDir::load_facts() const {
     const std::string p = path_ + "/facts.json";
     auto text = read_file_if_exists(p);
+    facts_text_ = text;
     if (!text) return {};
     try {
         return facts_from_json(parse_json_file(p, *text));
@@ -150,12 +151,16 @@ Facts StateDir::load_facts() const {
 }
 
 void StateDir::save_facts(const Facts& f) const {
-    write_file_atomic(path_ + "/facts.json", to_json(f).dump(2) + "\n", 0644, true);
+    std::string text = to_json(f).dump(2) + "\n";
+    if (facts_text_ && *facts_text_ == text) return;
+    write_file_atomic(path_ + "/facts.json", text, 0644, durable_);
+    facts_text_ = std::move(text);
 }
 
 std::vector<OwnedObject> StateDir::load_applied() const {
     const std::string p = path_ + "/applied.json";
     auto text = read_file_if_exists(p);
+    applied_text_ = text;
     if (!text) return {};
     std::vector<OwnedObject> out;
     try {
@@ -170,7 +175,10 @@ std::vector<OwnedObject> StateDir::load_applied() const {
 void StateDir::save_applied(const std::vector<OwnedObject>& applied) const {
     Json a = Json::array();
     for (const auto& o : applied) a.push_back(to_json(o));
-    write_file_atomic(path_ + "/applied.json", Json{{"objects", a}}.dump(2) + "\n", 0644, true);
+    std::string text = Json{{"objects", a}}.dump(2) + "\n";
+    if (applied_text_ && *applied_text_ == text) return;
+    write_file_atomic(path_ + "/applied.json", text, 0644, durable_);
+    applied_text_ = std::move(text);
 }
 
 }  // namespace hookctl

@@ -34,9 +34,11 @@ private:
     int fd_ = -1;
 };
 
+// Saves write only when the content differs from what was loaded, so an event that
+// changes nothing (most dhcpcd events) writes no state file at all.
 class StateDir {
 public:
-    explicit StateDir(std::string path) : path_(std::move(path)) {}
+    explicit StateDir(std::string path, bool durable = false) : path_(std::move(path)), durable_(durable) {}
     const std::string& path() const { return path_; }
 
     // Creates the directory if needed and blocks until the lock is ours.
@@ -49,6 +51,9 @@ public:
 
 private:
     std::string path_;
+    bool durable_;
+    mutable std::optional<std::string> facts_text_;    // as last loaded or saved
+    mutable std::optional<std::string> applied_text_;
 };
 
 }  // namespace hookctl
