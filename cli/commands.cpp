@@ -349,7 +349,7 @@ int cmd_status(Context& ctx) {
     std::cout << fmt::format("owned objects ({}):\n", applied.size());
     for (const auto& o : applied) std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
     if (drift.value("checked", false)) {
-        std::cout << "drift: " << (missing.empty() && unexpected.empty() ? "none" : "") << "\n";
+        std::cout << (missing.empty() && unexpected.empty() ? "drift: none\n" : "drift:\n");
         for (const auto& m : missing) std::cout << "  missing: " << m << "\n";
         for (const auto& u : unexpected) std::cout << "  unexpected: " << u << "\n";
     } else {
@@ -430,13 +430,20 @@ void usage(std::ostream& out) {
     out << "usage: hookctl [--config FILE] [--state-dir DIR] [--dry-run] [--json] [--simulate] COMMAND [ARGS]\n\n"
            "commands:\n";
     for (const auto& c : commands) out << fmt::format("  {:<8} {}\n           {}\n", c.name, c.args, c.summary);
-    out << "\nAs a pppd hook, hookctl also runs when invoked as ip-up, ipv6-up, ... or from /etc/ppp/<script>.d/.\n";
+    out << "\nAs a pppd hook, hookctl also runs when invoked as ip-up, ipv6-up, ... or from /etc/ppp/<script>.d/.\n"
+           "HOOKCTL_CONFIG and HOOKCTL_STATE_DIR in the environment set the defaults of --config and --state-dir.\n";
 }
 
 }  // namespace
 
 int run_cli(const Invocation& inv) {
     Context ctx{inv, {}, {}};
+    // Defaults a daemon can set without argv: pppd's `set HOOKCTL_CONFIG=...` option
+    // (2.4.8+) in a peers file, dhcpcd's `env HOOKCTL_CONFIG=...`. Options win.
+    if (auto it = inv.env.find("HOOKCTL_CONFIG"); it != inv.env.end() && !it->second.empty())
+        ctx.globals.config = it->second;
+    if (auto it = inv.env.find("HOOKCTL_STATE_DIR"); it != inv.env.end() && !it->second.empty())
+        ctx.globals.state_dir = it->second;
     try {
         // Installed as /etc/ppp/<script>.d/NN-hookctl (or a link named after the
         // script): pppd's arguments are the whole argv.

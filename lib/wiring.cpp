@@ -46,8 +46,9 @@ private:
 
     ActionResult reload(const ServiceAction& s) {
         switch (s.kind) {
+        // A unit that is not running reads its files when it starts: nothing to do.
         case ServiceAction::Kind::reload:
-            return run(Command{{"systemctl", "reload", s.unit}, 10000});
+            return run(Command{{"systemctl", "try-reload-or-restart", s.unit}, 10000});
         case ServiceAction::Kind::restart:
             return run(Command{{"systemctl", "restart", s.unit}, 10000});
         case ServiceAction::Kind::try_restart:
@@ -58,9 +59,12 @@ private:
         return {ActionResult::Status::failed, "unknown service action"};
     }
 
-    // SIGHUP to the pid in a pidfile (radvd -p): no fork, no systemd needed.
+    // SIGHUP to the pid in a pidfile (radvd -p): no fork, no systemd needed. No
+    // pidfile means the daemon is not running and will read the file when it starts.
     static ActionResult signal_pidfile(const std::string& path) {
         FILE* f = std::fopen(path.c_str(), "re");
+        if (!f && errno == ENOENT)
+            return {ActionResult::Status::unchanged, fmt::format("{} absent: not running, nothing to reload", path)};
         if (!f) return {ActionResult::Status::failed, fmt::format("{}: cannot open pidfile: {}", path, std::strerror(errno))};
         long pid = 0;
         const int n = std::fscanf(f, "%ld", &pid);
