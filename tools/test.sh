@@ -13,7 +13,7 @@ passed = failed = skipped = 0
 for line in open(sys.argv[1]):
     t = json.loads(line)
     name, result, out = t["name"], t["result"], t.get("stdout", "") or ""
-    if name == "unit":
+    if name.split(" / ")[-1] == "unit":
         # Catch2 2.x summary: "All tests passed (A assertions in N test cases)" or
         # "test cases: N | P passed | F failed"
         m = re.search(r"All tests passed \(\d+ assertions? in (\d+) test cases?\)", out)
