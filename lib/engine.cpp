@@ -130,7 +130,7 @@ std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, std
                                            budget_ms)});
             continue;
         }
-        if (a.op == Action::Op::reload) {
+        if (a.op == Action::Op::reload && !a.after.empty()) {
             const bool changed = std::any_of(a.after.begin(), a.after.end(), [&](std::size_t i) {
                 return i < results.size() && results[i].status == ActionResult::Status::done;
             });
@@ -205,22 +205,63 @@ void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t
     journal->update(*report.journal_id, entry);
 }
 
+// Reloads owed from an earlier run go first among the reloads, waiting for nothing.
+Plan with_pending_reloads(Plan plan, const std::vector<ServiceAction>& pending) {
+    for (const auto& s : pending) {
+        auto planned = std::find_if(plan.actions.begin(), plan.actions.end(), [&](const Action& a) {
+            return a.op == Action::Op::reload && a.service == s;
+        });
+        if (planned != plan.actions.end()) {
+            planned->after.clear();  // due now whatever the files do
+            planned->why = "owed by an earlier run";
+            continue;
+        }
+        Action a;
+        a.op = Action::Op::reload;
+        a.service = s;
+        a.why = "owed by an earlier run (it failed or ran out of budget)";
+        a.origin = "pending-reloads.json";
+        auto pos = std::find_if(plan.actions.begin(), plan.actions.end(), [](const Action& x) {
+            return x.op == Action::Op::run || (x.object && std::holds_alternative<DnsRecordObject>(*x.object));
+        });
+        plan.actions.insert(pos, a);
+    }
+    return plan;
+}
+
+// Reloads that were due (a file they wait for changed, or owed) and did not succeed.
+std::vector<ServiceAction> owed_reloads(const Plan& plan, const std::vector<ActionResult>& results) {
+    std::vector<ServiceAction> owed;
+    for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
+        const Action& a = plan.actions[i];
+        if (a.op != Action::Op::reload) continue;
+        const bool due = a.after.empty() || std::any_of(a.after.begin(), a.after.end(), [&](std::size_t j) {
+                             return j < results.size() && results[j].status == ActionResult::Status::done;
+                         });
+        const bool ran = results[i].status == ActionResult::Status::done ||
+                         results[i].status == ActionResult::Status::unchanged;
+        if (due && !ran) owed.push_back(a.service);
+    }
+    return owed;
+}
+
 RunReport execute_step(const Config& config, StateDir& state, Executor& executor, const Step& step,
                        const std::vector<OwnedObject>& stored_applied, const EngineOptions& options) {
     RunReport report;
     report.event = step.event;
     report.transitions = step.transitions;
-    report.plan = step.plan;
+    report.plan = with_pending_reloads(step.plan, state.load_pending_reloads());
     report.warnings = step.desired.warnings;
     if (options.dry_run) {
         report.status = RunReport::Status::planned;
         return report;
     }
-    report.results = execute_plan(step.plan, executor, options.budget_ms ? options.budget_ms : config.settings.hook_budget_ms);
+    report.results = execute_plan(report.plan, executor, options.budget_ms ? options.budget_ms : config.settings.hook_budget_ms);
     const bool any_failed = std::any_of(report.results.begin(), report.results.end(),
                                         [](const ActionResult& r) { return !r.ok(); });
     report.status = any_failed ? RunReport::Status::partial : RunReport::Status::applied;
     state.save_facts(step.facts_after);
+    state.save_pending_reloads(owed_reloads(report.plan, report.results));
     state.save_applied(next_applied(stored_applied, step.plan, desired_with_held(step.desired, stored_applied),
                                     report.results));
     return report;

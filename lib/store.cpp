@@ -181,4 +181,34 @@ void StateDir::save_applied(const std::vector<OwnedObject>& applied) const {
     applied_text_ = std::move(text);
 }
 
+std::vector<ServiceAction> StateDir::load_pending_reloads() const {
+    const std::string p = path_ + "/pending-reloads.json";
+    auto text = read_file_if_exists(p);
+    pending_text_ = text;
+    std::vector<ServiceAction> out;
+    if (!text) return out;
+    try {
+        const Json doc = parse_json_file(p, *text);
+        for (const auto& j : doc.at("reloads")) out.push_back(service_from_json(j));
+    } catch (const std::exception& e) {
+        throw Error(fmt::format("{}: {}", p, e.what()));
+    }
+    return out;
+}
+
+void StateDir::save_pending_reloads(const std::vector<ServiceAction>& pending) const {
+    const std::string p = path_ + "/pending-reloads.json";
+    if (pending.empty()) {
+        if (pending_text_) ::unlink(p.c_str());
+        pending_text_.reset();
+        return;
+    }
+    Json a = Json::array();
+    for (const auto& s : pending) a.push_back(to_json(s));
+    std::string text = Json{{"reloads", a}}.dump(2) + "\n";
+    if (pending_text_ && *pending_text_ == text) return;
+    write_file_atomic(p, text, 0644, durable_);
+    pending_text_ = std::move(text);
+}
+
 }  // namespace hookctl

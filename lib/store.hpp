@@ -5,6 +5,7 @@
 //   <state-dir>/lock          flock(2) target, held for read-plan-apply-write
 //   <state-dir>/facts.json    Facts
 //   <state-dir>/applied.json  [OwnedObject] hookctl believes it owns
+//   <state-dir>/pending-reloads.json  reloads still owed (absent when none)
 //   <state-dir>/journal/      one JSON file per event (journal.hpp)
 #pragma once
 
@@ -47,6 +48,10 @@ public:
     void save_facts(const Facts& f) const;
     std::vector<OwnedObject> load_applied() const;
     void save_applied(const std::vector<OwnedObject>& applied) const;
+    // Service reloads that were due and did not happen (failed, or past the budget):
+    // the next run performs them even if no file changes then.
+    std::vector<ServiceAction> load_pending_reloads() const;
+    void save_pending_reloads(const std::vector<ServiceAction>& pending) const;
     void ensure_exists() const;
 
 private:
@@ -54,6 +59,7 @@ private:
     bool durable_;
     mutable std::optional<std::string> facts_text_;    // as last loaded or saved
     mutable std::optional<std::string> applied_text_;
+    mutable std::optional<std::string> pending_text_;
 };
 
 }  // namespace hookctl

@@ -288,3 +288,18 @@ table = 199
     CHECK(has(d, "remove rule ipv4 10000: from all to 198.51.100.10/32 lookup 199"));
     CHECK_FALSE(has(d, "sysctl"));
 }
+
+TEST_CASE("a reload that failed is owed and done by the next run", "[engine][fixtures]") {
+    Harness h;
+    h.executor.fail_when("SIGHUP pid in /tmp/hookctl-engine-test/radvd.pid");
+    auto bound = h.dhcpcd("a-initial-start/08-BOUND6.env");
+    CHECK(bound.status == RunReport::Status::partial);
+    // Nothing changes at the renew, but the reload radvd missed is still due.
+    auto renew = h.dhcpcd("b3-renew-timer/02-RENEW6.env");
+    auto d = described(renew);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0] == "SIGHUP pid in /tmp/hookctl-engine-test/radvd.pid");
+    CHECK(renew.status == RunReport::Status::applied);
+    // Paid: the next renew is empty again.
+    CHECK(h.dhcpcd("b3-renew-timer/05-RENEW6.env").plan.empty());
+}
