@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include "config.hpp"
+#include "dns.hpp"
 #include "engine.hpp"
 #include "json_io.hpp"
 #include "rt_tables.hpp"
@@ -330,13 +331,35 @@ int cmd_status(Context& ctx) {
     Journal journal(state.path() + "/journal", 1000000);
     auto ids = journal.ids();
     if (ids.size() > 5) ids.erase(ids.begin(), ids.end() - 5);
+    // ---- DNS records (lib/dns.hpp, issue 5): desired value, last confirmed value
+    // (applied.json), pending or failed (the newest journal result for that value).
+    std::vector<DnsRecordStatus> dns_records;
+    std::string dns_error;
+    try {
+        const Config config = load(ctx);
+        const DesiredState d = desired(config, facts, table_names(config), ctx.inv.now);
+        auto recent = journal.ids();
+        if (recent.size() > 100) recent.erase(recent.begin(), recent.end() - 100);
+        Json entries = Json::array();
+        for (auto id : recent)
+            if (auto e = journal.read(id)) entries.push_back(std::move(*e));
+        dns_records = dns_status(d.objects, d.held_keys, applied, entries);
+    } catch (const Error& e) {
+        // Only worth a line when DNS records are owned (status works without a config).
+        for (const auto& o : applied)
+            if (std::holds_alternative<DnsRecordObject>(o.object)) dns_error = e.what();
+    }
+    Json dns_json = Json::array();
+    for (const auto& r : dns_records) dns_json.push_back(to_json(r));
+    // ---- end of the DNS block
     if (ctx.globals.json) {
         Json a = Json::array();
         for (const auto& o : applied) a.push_back(to_json(o));
         Json ev = Json::array();
         for (auto id : ids)
             if (auto e = journal.read(id)) ev.push_back(Json{{"id", id}, {"status", e->value("status", "")}});
-        std::cout << Json{{"facts", to_json(facts)}, {"owned", a}, {"drift", drift}, {"last-events", ev}}.dump(2)
+        std::cout << Json{{"facts", to_json(facts)}, {"owned", a}, {"drift", drift}, {"last-events", ev},
+                          {"dns", dns_json}}.dump(2)
                   << "\n";
         return 0;
     }
@@ -348,6 +371,8 @@ int cmd_status(Context& ctx) {
             std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan, r.prefix.to_string(), format_time(r.since));
     std::cout << fmt::format("owned objects ({}):\n", applied.size());
     for (const auto& o : applied) std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
+    if (!dns_records.empty()) std::cout << "dns records:\n" << format_dns_status(dns_records);  // DNS block
+    else if (!dns_error.empty()) std::cout << "dns records: not computed (" << dns_error << ")\n";  // DNS block
     if (drift.value("checked", false)) {
         std::cout << (missing.empty() && unexpected.empty() ? "drift: none\n" : "drift:\n");
         for (const auto& m : missing) std::cout << "  missing: " << m << "\n";

@@ -1,6 +1,7 @@
 // make_system_executor(): see wiring.hpp.
 #include "wiring.hpp"
 
+#include "dns.hpp"
 #include "file_writer.hpp"
 #include "process.hpp"
 #include "system_executor.hpp"
@@ -21,11 +22,13 @@ public:
     WiredExecutor(const Config& config, std::chrono::steady_clock::time_point deadline)
         : runner_(config.settings.path),
           files_(runner_, deadline, config.settings.command_timeout_ms),
+          dns_(runner_, dns_querier_, dns_updater_options(config, deadline)),
           system_(SystemExecutorOptions{config.settings.route_protocol, "/proc/sys"}),
           deadline_(deadline) {
         system_.set_file_handler([this](const Action& a) { return file(a); });
         system_.set_run_handler([this](const Action& a) { return run(a.command); });
         system_.set_reload_handler([this](const Action& a) { return reload(a.service); });
+        system_.set_dns_handler([this](const Action& a) { return dns_.apply(a); });
     }
 
     ActionResult apply(const Action& a) override { return system_.apply(a); }
@@ -77,6 +80,8 @@ private:
 
     SystemProcessRunner runner_;
     FileWriter files_;
+    UdpDnsQuerier dns_querier_;  // before dns_, which holds a reference to it
+    DnsUpdater dns_;
     SystemExecutor system_;
     std::chrono::steady_clock::time_point deadline_;
 };
