@@ -1,1 +1,331 @@
-// placeholder
+// The state directory and the journal on a real file system (a temp dir per test):
+// atomic replace with an explicit mode under pppd's umask, JSON round trips of every
+// facts section and object kind, damaged files named in errors, journal ids and
+// pruning, and the flock that serialises two processes.
+#include "journal.hpp"
+#include "json_io.hpp"
+#include "store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace hookctl;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "hookctl-store-XXXXXX").string();
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+IpAddress addr(const char* s) { return parse_address(s, "test"); }
+IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
+InterfaceName ifn(const char* s) { return parse_interface_name(s, "test"); }
+DomainName dom(const char* s) { return parse_domain_name(s, "test"); }
+
+// Every section with every field set to something other than its default.
+Facts every_section() {
+    Facts f;
+    InterfaceFacts& p = f.interfaces[ifn("ppp0")];
+    p.carrier = false;
+    p.ppp4 = Ppp4Facts{addr("198.51.100.7"), addr("203.0.113.1"), {addr("192.0.2.53"), addr("192.0.2.54")}, "kd"};
+    p.ppp6 = Ppp6Facts{addr("fe80::1"), addr("fe80::2"), "kd"};
+    p.updated = 1234;
+    InterfaceFacts& w = f.interfaces[ifn("wan0")];
+    w.carrier = true;
+    w.dhcp4 = Dhcp4Facts{parse_interface_address("192.0.2.7/24", "t"), {addr("192.0.2.1")}, {addr("192.0.2.53")},
+                         {dom("example.org")}, 3600};
+    Dhcp6Facts d6;
+    d6.addresses.push_back(AddressLease{addr("2001:db8:0:1::1000"), {3600}, {Lifetime::infinite}});
+    d6.prefixes.push_back(PrefixLease{pfx("2001:db8:100::/56"), 2, {1800}, {3600}});
+    d6.prefixes.push_back(PrefixLease{pfx("2001:db8:200::/56"), 3, {0}, {60}});
+    d6.dns = {addr("2001:db8::53")};
+    d6.domain_search = {dom("lab.example"), dom("example.org")};
+    w.dhcp6 = d6;
+    RaRouter r;
+    r.from = addr("fe80::9");
+    r.router_lifetime = 1800;
+    r.flags = "MO";
+    r.prefixes.push_back(RaPrefix{pfx("2001:db8:0:1::/64"), true, false, {1800}, {3600}});
+    r.rdnss = {addr("2001:db8::53")};
+    r.dnssl = {dom("lab.example")};
+    r.addresses = {parse_interface_address("2001:db8:0:1::5/64", "t")};
+    w.ra = RaFacts{{r, RaRouter{addr("fe80::a"), 0, "", {}, {}, {}, {}}}};
+    w.updated = 5678;
+    f.interfaces[ifn("int0")].delegated = DelegatedFacts{{parse_interface_address("2001:db8:100::321/64", "t")}};
+    f.retired["lan"] = {{pfx("2001:db8:99::/64"), 1000}, {pfx("2001:db8:98::/64"), 2000}};
+    f.retired["other"] = {{pfx("2001:db8:97::/64"), 3000}};
+    return f;
+}
+
+std::vector<OwnedObject> every_object() {
+    RuleObject rule;
+    rule.family = Family::v6;
+    rule.priority = 900;
+    rule.from = pfx("2001:db8:100::/64");
+    rule.to = pfx("2001:db8:5::/48");
+    rule.iif = ifn("int0");
+    rule.oif = ifn("ppp0");
+    rule.fwmark = 0x10;
+    rule.fwmask = 0xff;
+    rule.table = 199;
+    RuleObject blackhole;
+    blackhole.priority = 5;
+    blackhole.action = RuleAction::blackhole;
+    RouteObject route;
+    route.destination = pfx("0.0.0.0/0");
+    route.via = addr("203.0.113.1");
+    route.dev = ifn("ppp0");
+    route.table = 199;
+    route.metric = 7;
+    RouteObject unreachable;
+    unreachable.destination = pfx("2001:db8::/32");
+    unreachable.type = RouteType::unreachable;
+    FileObject file;
+    file.path = "/etc/radvd.conf";
+    file.content = "# owned\nline \"quoted\" \\ and \xc3\xa9\n";
+    file.mode = 0640;
+    file.owner = "radvd";
+    file.group = "adm";
+    file.validate = {"radvd", "-c", "-C", "{}"};
+    file.on_change = {ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}},
+                      ServiceAction{ServiceAction::Kind::restart, "a.service", "", {}},
+                      ServiceAction{ServiceAction::Kind::try_restart, "b.service", "", {}},
+                      ServiceAction{ServiceAction::Kind::signal_pidfile, "", "/run/radvd.pid", {}},
+                      ServiceAction{ServiceAction::Kind::command, "", "", Command{{"/bin/notify", "x y"}, 1500}}};
+    DnsRecordObject dns;
+    dns.server = "2001:db8:53::1";
+    dns.port = 5353;
+    dns.key_file = "/etc/hookctl/ddns.key";
+    dns.zone = "dyn.example.org";
+    dns.name = "router.dyn.example.org";
+    dns.type = DnsType::a;
+    dns.value = addr("198.51.100.7");
+    dns.ttl = 60;
+    return {
+        OwnedObject{SysctlObject{"net.ipv6.conf.ppp0.accept_ra", "2"}, "t.toml:3:1 [uplink.tkom] sysctl", {"ppp0"}},
+        OwnedObject{rule, "t.toml:10:1 [[rule]]", {"wan0", "ppp0"}},
+        OwnedObject{blackhole, "t.toml:11:1 [[rule]]", {}},
+        OwnedObject{route, "t.toml:12:1 [[route]]", {"ppp0"}},
+        OwnedObject{unreachable, "t.toml:13:1 [[route]]", {}},
+        OwnedObject{file, "t.toml:20:1 [radvd]", {"wan0"}},
+        OwnedObject{dns, "t.toml:30:1 [[dns]]", {"ppp0"}},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("write_file_atomic sets the mode despite pppd's umask 077", "[store]") {
+    TempDir dir;
+    const mode_t saved = ::umask(077);
+    struct Restore {
+        mode_t m;
+        ~Restore() { ::umask(m); }
+    } restore{saved};
+    for (unsigned mode : {0644u, 0640u, 0600u, 0755u}) {
+        INFO(mode);
+        const std::string p = dir / "f";
+        write_file_atomic(p, "x\n", mode, true);
+        struct stat st {};
+        REQUIRE(::stat(p.c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == mode);
+    }
+}
+
+TEST_CASE("write_file_atomic replaces the file as a whole and leaves no temp file", "[store]") {
+    TempDir dir;
+    const std::string p = dir / "state.json";
+    write_file_atomic(p, "old content\n", 0644, false);
+    // A reader holding the old file keeps seeing the old bytes: a new inode was
+    // renamed over it, the old one was not truncated and rewritten in place.
+    std::ifstream reader(p, std::ios::binary);
+    REQUIRE(reader);
+    write_file_atomic(p, "new\n", 0644, true);
+    CHECK(slurp(p) == "new\n");
+    std::string old((std::istreambuf_iterator<char>(reader)), {});
+    CHECK(old == "old content\n");
+    CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+
+    SECTION("a failure leaves the old file and no temp file") {
+        CHECK_THROWS_AS(write_file_atomic(dir / "missing-dir/x", "y", 0644, false), Error);
+        CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+    }
+    SECTION("read_file_if_exists") {
+        CHECK(read_file_if_exists(p) == std::optional<std::string>("new\n"));
+        CHECK_FALSE(read_file_if_exists(dir / "absent"));
+    }
+}
+
+TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
+    TempDir dir;
+    StateDir state(dir / "state");
+    // Nothing stored yet: empty, not an error.
+    CHECK(state.load_facts() == Facts{});
+    CHECK(state.load_applied().empty());
+    state.ensure_exists();
+
+    const Facts facts = every_section();
+    state.save_facts(facts);
+    CHECK(state.load_facts() == facts);
+
+    const auto objects = every_object();
+    state.save_applied(objects);
+    const auto back = state.load_applied();
+    REQUIRE(back.size() == objects.size());
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        INFO(describe(objects[i].object));
+        CHECK(back[i].object == objects[i].object);  // OwnedObject== compares only the object
+        CHECK(back[i].origin == objects[i].origin);
+        CHECK(back[i].depends_on == objects[i].depends_on);
+    }
+    struct stat st {};
+    REQUIRE(::stat((dir / "state/facts.json").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+}
+
+TEST_CASE("a damaged state file is an error naming the file", "[store]") {
+    TempDir dir;
+    StateDir state(dir.path.string());
+    struct Case {
+        const char* file;
+        const char* content;
+    };
+    const std::vector<Case> cases = {
+        {"facts.json", "{ not json"},
+        {"facts.json", R"j({"interfaces": {"wan0": {"dhcp6": {"prefixes": [{"prefix": "$(reboot)", "iaid": 1}]}}}})j"},
+        {"facts.json", R"({"interfaces": {"../x": {}}})"},
+        {"applied.json", "[1, 2"},
+        {"applied.json", R"({"objects": [{"kind": "rule", "family": "ipv9"}]})"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.file << ": " << c.content);
+        fs::remove(dir / "facts.json");
+        fs::remove(dir / "applied.json");
+        std::ofstream(dir / c.file) << c.content;
+        const std::string name = dir / c.file;
+        try {
+            if (std::string(c.file) == "facts.json") state.load_facts();
+            else state.load_applied();
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK_THAT(e.what(), Catch::StartsWith(name + ": "));
+        }
+    }
+}
+
+TEST_CASE("journal: append, update, ids, read, last_id", "[store][journal]") {
+    TempDir dir;
+    Journal journal(dir.path.string(), 100);
+    CHECK(journal.ids().empty());
+    CHECK_FALSE(journal.last_id());
+    CHECK_FALSE(journal.read(1));
+
+    CHECK(journal.append(Json{{"kind", "event"}, {"n", 1}}) == 1);
+    CHECK(journal.append(Json{{"kind", "event"}, {"n", 2}}) == 2);
+    CHECK(journal.append(Json{{"kind", "apply"}, {"n", 3}}) == 3);
+    CHECK(journal.ids() == std::vector<std::uint64_t>{1, 2, 3});
+    CHECK(journal.last_id() == std::optional<std::uint64_t>(3));
+    CHECK(fs::exists(dir / "00000002.json"));
+
+    auto two = journal.read(2);
+    REQUIRE(two);
+    CHECK(two->value("id", 0) == 2);
+    CHECK(two->value("n", 0) == 2);
+
+    journal.update(2, Json{{"kind", "event"}, {"status", "applied"}});
+    two = journal.read(2);
+    REQUIRE(two);
+    CHECK(two->value("status", "") == "applied");
+    CHECK(two->value("id", 0) == 2);
+    CHECK_FALSE(two->contains("n"));  // rewritten whole
+    CHECK(journal.ids().size() == 3);
+
+    // Stray files are not entries; ids keep growing past gaps.
+    std::ofstream(dir / "notes.txt") << "x";
+    std::ofstream(dir / "00000009.json.tmp.1") << "x";
+    fs::remove(dir / "00000003.json");
+    CHECK(journal.ids() == std::vector<std::uint64_t>{1, 2});
+    CHECK(journal.append(Json::object()) == 3);
+
+    SECTION("a damaged entry is an error naming its file") {
+        std::ofstream(dir / "00000001.json") << "{";
+        CHECK_THROWS_WITH(journal.read(1), Catch::StartsWith(dir / "00000001.json"));
+    }
+}
+
+TEST_CASE("journal: the oldest entries are pruned past max entries", "[store][journal]") {
+    TempDir dir;
+    Journal journal(dir.path.string(), 3);
+    for (int i = 1; i <= 7; ++i) CHECK(journal.append(Json{{"n", i}}) == static_cast<std::uint64_t>(i));
+    CHECK(journal.ids() == std::vector<std::uint64_t>{5, 6, 7});
+    CHECK(entries(dir.path) == std::vector<std::string>{"00000005.json", "00000006.json", "00000007.json"});
+    CHECK(journal.read(7)->value("n", 0) == 7);
+}
+
+TEST_CASE("the state lock serialises two processes", "[store][lock]") {
+    TempDir dir;
+    StateDir state(dir / "state");
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const auto hold = std::chrono::milliseconds(200);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::close(ready[0]);
+        int code = 0;
+        try {
+            StateLock lock = state.lock();
+            if (::write(ready[1], "L", 1) != 1) code = 3;
+            ::usleep(static_cast<useconds_t>(std::chrono::microseconds(hold).count()));
+        } catch (...) {
+            code = 4;
+        }
+        ::_exit(code);  // no Catch2 teardown in the child
+    }
+    ::close(ready[1]);
+    char c = 0;
+    REQUIRE(::read(ready[0], &c, 1) == 1);  // the child holds the lock now
+    ::close(ready[0]);
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        StateLock lock = state.lock();
+        const auto waited = std::chrono::steady_clock::now() - t0;
+        CHECK(waited >= std::chrono::milliseconds(150));
+        // The child is gone by the time we hold it (it released by exiting).
+        int status = 0;
+        REQUIRE(::waitpid(child, &status, 0) == child);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    // Released on destruction: taking it again is immediate.
+    const auto t1 = std::chrono::steady_clock::now();
+    StateLock again = state.lock();
+    CHECK(std::chrono::steady_clock::now() - t1 < std::chrono::milliseconds(100));
+}

@@ -1,0 +1,70 @@
+#!/bin/bash
+# `hookctl check`: the examples pass; a misspelt key, a missing file and an unknown
+# table name fail with exit 2 and the exact file:line:col message and hint.
+. "$(dirname "$0")/lib.sh"
+
+for f in "$SOURCE_ROOT"/examples/*.toml; do
+    hk check "$f"
+    expect_rc 0
+    expect_stdout_contains "$f: ok ("
+    expect_stderr_empty
+done
+hk check "$SOURCE_ROOT/examples/lab.toml"
+expect_stdout_equals "$SOURCE_ROOT/examples/lab.toml: ok (1 uplinks, 1 lans, 1 rules, 0 routes, 0 files, 0 dns zones, radvd)"
+# --config is what check reads without an argument.
+hk --config "$SOURCE_ROOT/examples/minimal.toml" check
+expect_rc 0
+expect_stdout_equals "$SOURCE_ROOT/examples/minimal.toml: ok (1 uplinks, 0 lans, 1 rules, 0 routes, 0 files, 0 dns zones)"
+
+# A misspelt key: file:line:col, what, and the nearest known key.
+cat >"$WORK/typo.toml" <<'TOML'
+[uplink.isp]
+interface = "wan0"
+
+[[rule]]
+from = "isp.prefix"
+tabel = 100
+TOML
+hk check "$WORK/typo.toml"
+expect_rc 2
+expect_stdout_equals ""
+expect_stderr_equals "hookctl: $WORK/typo.toml:6:1: unknown key 'tabel' in [[rule]]
+  hint: did you mean 'table'?"
+
+cat >"$WORK/restrat.toml" <<'TOML'
+[radvd]
+file = "/etc/radvd.conf"
+  restrat = "radvd.service"
+TOML
+hk check "$WORK/restrat.toml"
+expect_rc 2
+expect_stderr_equals "hookctl: $WORK/restrat.toml:3:3: unknown key 'restrat' in [radvd]
+  hint: did you mean 'restart'?"
+
+# A missing file.
+hk check "$WORK/nonexistent.toml"
+expect_rc 2
+expect_stderr_equals "hookctl: $WORK/nonexistent.toml: cannot read the config file: No such file or directory"
+
+# A table name neither [tables] nor rt_tables defines.
+cat >"$WORK/table.toml" <<'TOML'
+[tables]
+kd = 199
+
+[uplink.isp]
+interface = "wan0"
+
+[[rule]]
+from = "isp.prefix"
+table = "kdd"
+TOML
+hk check "$WORK/table.toml"
+expect_rc 2
+expect_stdout_equals ""
+expect_stderr_equals "$WORK/table.toml:7:1: table 'kdd' is not in rt_tables (did you mean 'kd'?)"
+# The same name defined in [tables] is fine.
+sed -i 's/"kdd"/"kd"/' "$WORK/table.toml"
+hk check "$WORK/table.toml"
+expect_rc 0
+
+finish
