@@ -294,7 +294,7 @@ int cmd_events(Context& ctx) {
         std::string what = e->value("kind", "?");
         if (e->contains("name")) what = e->value("source", "") + " " + e->value("name", "") + " " + e->value("interface", "");
         else if (!ev.empty()) what = ev.value("source", "") + " " + ev.value("script", "");
-        std::cout << fmt::format("#{:<5} {}  {:<30} {:<9} {} actions{}\n", id, format_time(ev.value("time", Timestamp{0})),
+        std::cout << fmt::format("#{:<5} {}  {:<30} {:<9} {} actions{}\n", id, format_time(e->value("time", ev.value("time", Timestamp{0}))),
                                  what, e->value("status", "?"), e->value("actions", Json::array()).size(),
                                  e->contains("error") ? "  error: " + e->value("error", "") : "");
     }

@@ -30,7 +30,7 @@ struct SourceLocation {
 // or a literal address/prefix: "198.51.100.10/32", "2001:db8::1".
 // Fields (what each yields):
 //   uplink: ipv4 (address)      ipv4-peer (address)   ipv6 (address: DHCPv6 IA_NA, else
-//           SLAAC, else prefix + token)   prefix (IPv6 /64 on the link: RA prefix, else
+//           prefix + token when set, else SLAAC)   prefix (IPv6 /64 on the link: RA prefix, else
 //           the IA_NA address's /64)      delegated (the IA_PD prefix)  link-local (address)
 //   lan:    prefix (the derived sub-prefix)   address (prefix + address-token)
 // "X.prefix + TOKEN" and "X.delegated + TOKEN" yield an address.

@@ -64,8 +64,8 @@ std::vector<OwnedObject> baseline(const std::vector<OwnedObject>& stored, Execut
     return out;
 }
 
-Json report_entry(const RawEvent* raw, const std::string& kind) {
-    Json j{{"kind", kind}};
+Json report_entry(const RawEvent* raw, const std::string& kind, Timestamp now) {
+    Json j{{"kind", kind}, {"time", now}};
     if (raw) j["event"] = to_json(*raw);
     j["status"] = "received";
     return j;
@@ -274,7 +274,7 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
     const auto t0 = Clock::now();
     StateLock lock;
     if (!options.dry_run) lock = state.lock();
-    Json entry = report_entry(&raw, "event");
+    Json entry = report_entry(&raw, "event", options.now);
     RunReport report;
     // Record first, so the event is on file even if everything after fails.
     if (journal && !options.dry_run) report.journal_id = journal->append(entry);
@@ -311,7 +311,7 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
     const auto t0 = Clock::now();
     StateLock lock;
     if (!options.dry_run) lock = state.lock();
-    Json entry = report_entry(nullptr, "apply");
+    Json entry = report_entry(nullptr, "apply", options.now);
     RunReport report;
     if (journal && !options.dry_run) report.journal_id = journal->append(entry);
     try {
