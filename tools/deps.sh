@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(meson ninja-build g++ pkg-config
       libboost-dev libboost-program-options-dev libboost-filesystem-dev
       libfmt-dev catch2 libtomlplusplus-dev nlohmann-json3-dev libmnl-dev
-      iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp)
+      iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
