@@ -887,6 +887,11 @@ private:
             s.get("max-interval")->fail("radvd needs max-interval in 4..1800 seconds");
         if (i.valid_lifetime && i.preferred_lifetime && i.valid_lifetime <= i.preferred_lifetime)
             s.get("valid-lifetime")->fail("must be longer than preferred-lifetime (radvd refuses the file)");
+        // radvd's default AdvValidLifetime is 86400 s.
+        if (!i.valid_lifetime && i.preferred_lifetime >= 86400)
+            s.get("preferred-lifetime")
+                ->fail("must be shorter than radvd's default valid lifetime of 1d (radvd refuses the file)",
+                       "set valid-lifetime too");
         if (auto v = s.get("rdnss")) {
             for (const Value& item : v->one_or_many()) {
                 ValueExpr x = expr(item);

@@ -42,9 +42,13 @@ private:
         return files_.ensure(f);
     }
 
+    // The command's status and its output (stdout and stderr, tail kept) go into
+    // the result, and so into the journal.
     ActionResult run(const Command& c) {
         ProcessResult r = runner_.run(c, deadline_);
-        return {r.ok() ? ActionResult::Status::done : ActionResult::Status::failed, describe(r)};
+        std::string message = describe(r);
+        if (!r.output.empty()) message += (r.output_truncated ? "; output (last part): " : "; output: ") + r.output;
+        return {r.ok() ? ActionResult::Status::done : ActionResult::Status::failed, message};
     }
 
     ActionResult reload(const ServiceAction& s) {

@@ -380,3 +380,11 @@ TEST_CASE("[tables] names routing tables", "[config]") {
                       Catch::Matchers::Contains("t.toml:2:1: table name '../x'"));
     CHECK_THROWS_WITH(parse_config("[tables]\nkd = \"x\"\n", "t.toml"), Catch::Matchers::Contains("t.toml:2:6"));
 }
+
+TEST_CASE("radvd preferred lifetime must stay under radvd's default valid lifetime", "[config]") {
+    const std::string base = "[uplink.isp]\ninterface = \"wan0\"\n[lan.lan]\ninterface = \"int0\"\n"
+                             "prefix = { from = \"isp\" }\n[radvd]\n";
+    CHECK_NOTHROW(parse_config(base + "interface.lan = { preferred-lifetime = \"2d\", valid-lifetime = \"3d\" }\n", "t.toml"));
+    CHECK_THROWS_WITH(parse_config(base + "interface.lan = { preferred-lifetime = \"2d\" }\n", "t.toml"),
+                      Catch::Matchers::Contains("shorter than radvd's default valid lifetime"));
+}
