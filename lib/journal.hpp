@@ -2,7 +2,9 @@
 // named by a growing id (00000042.json). An entry is written when the event arrives,
 // before anything acts, and rewritten with its plan and results afterwards, so a
 // crash mid-run still leaves the event on record for `hookctl replay`. The number
-// of entries is bounded; the oldest go first.
+// of entries is bounded; the oldest go first. Ids are never reused: the last one
+// handed out is kept in <dir>/last-id, so appending does not list the directory
+// (a hook run must stay cheap with a thousand entries on disk).
 #pragma once
 
 #include "json_io.hpp"
@@ -27,7 +29,9 @@ public:
 
 private:
     std::string file_for(std::uint64_t id) const;
-    void prune(std::vector<std::uint64_t>& ids) const;
+    std::optional<std::uint64_t> read_last_id() const;
+    void write_last_id(std::uint64_t id) const;
+    void prune_all() const;
 
     std::string dir_;
     std::uint32_t max_entries_;

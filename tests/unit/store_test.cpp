@@ -267,12 +267,19 @@ TEST_CASE("journal: append, update, ids, read, last_id", "[store][journal]") {
     CHECK_FALSE(two->contains("n"));  // rewritten whole
     CHECK(journal.ids().size() == 3);
 
-    // Stray files are not entries; ids keep growing past gaps.
+    // Stray files are not entries; an id is never handed out twice, even after the
+    // newest entry was removed.
     std::ofstream(dir / "notes.txt") << "x";
     std::ofstream(dir / "00000009.json.tmp.1") << "x";
     fs::remove(dir / "00000003.json");
     CHECK(journal.ids() == std::vector<std::uint64_t>{1, 2});
-    CHECK(journal.append(Json::object()) == 3);
+    CHECK(journal.append(Json::object()) == 4);
+    // Without its counter the journal finds the newest entry by listing.
+    fs::remove(dir / "last-id");
+    CHECK(journal.append(Json::object()) == 5);
+    // A counter lagging behind the files does not overwrite an entry.
+    std::ofstream(dir / "last-id") << "000000000000000004\n";
+    CHECK(journal.append(Json::object()) == 6);
 
     SECTION("a damaged entry is an error naming its file") {
         std::ofstream(dir / "00000001.json") << "{";
@@ -285,7 +292,7 @@ TEST_CASE("journal: the oldest entries are pruned past max entries", "[store][jo
     Journal journal(dir.path.string(), 3);
     for (int i = 1; i <= 7; ++i) CHECK(journal.append(Json{{"n", i}}) == static_cast<std::uint64_t>(i));
     CHECK(journal.ids() == std::vector<std::uint64_t>{5, 6, 7});
-    CHECK(entries(dir.path) == std::vector<std::string>{"00000005.json", "00000006.json", "00000007.json"});
+    CHECK(entries(dir.path) == std::vector<std::string>{"00000005.json", "00000006.json", "00000007.json", "last-id"});
     CHECK(journal.read(7)->value("n", 0) == 7);
 }
 
