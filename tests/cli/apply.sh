@@ -21,7 +21,7 @@ expect_stdout_contains "apply: applied, journal #2"
 expect_stdout_not_contains "rule"
 expect_same "$(journal_count)" 2 "journal after apply"
 python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); assert e["kind"]=="apply" and e["status"]=="applied", e' \
-    "$STATE/journal/00000002.json" && pass || fail "apply journal entry"
+    "$(journal_entry 2)" && pass || fail "apply journal entry"
 
 expect_same "$(owned_tables)" "100" "owned rule tables before"
 

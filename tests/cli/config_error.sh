@@ -20,7 +20,7 @@ e = json.load(open(sys.argv[1]))
 assert e["status"] == "error", e["status"]
 assert "unknown key" in e["error"], e["error"]
 assert e["event"]["source"] == "dhcpcd" and e["event"]["env"]["reason"] == "BOUND6"
-' "$STATE/journal/00000001.json" && pass || fail "journal entry of the failed run"
+' "$(journal_entry 1)" && pass || fail "journal entry of the failed run"
 
 # pppd the same way, with a missing config file.
 hk --config "$WORK/absent.toml" --state-dir "$STATE" --simulate ppp ip-up ppp0 tty 0 198.51.100.7 203.0.113.1

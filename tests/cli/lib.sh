@@ -154,7 +154,18 @@ state_sum() {
     done
 }
 
-journal_count() { ls "$STATE/journal" 2>/dev/null | grep -c '\.json$'; }
+# The journal through hookctl itself (its storage format is hookctl's business).
+journal_json() { "$HOOKCTL" --state-dir "$STATE" --json events --limit 1000000; }
+journal_count() { journal_json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
+# journal_entry ID: writes entry ID to a file under $WORK and prints the file's path.
+journal_entry() {
+    journal_json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["id"] == int(sys.argv[1]): json.dump(e, open(sys.argv[2], "w"))
+' "$1" "$WORK/journal-$1.json"
+    echo "$WORK/journal-$1.json"
+}
 
 # lab_config FILE: the lab example with radvd's file and pid file under $WORK, and a
 # DNS zone and a forwarder file on the LAN prefix, so a bind plans all object kinds.

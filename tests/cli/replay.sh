@@ -54,7 +54,7 @@ import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 assert a["event"]["env"] == b["event"]["env"], "env differs"
 assert a["event"]["env"]["reason"] == "BOUND6"
-' "$STATE/journal/00000001.json" "$STATE/journal/00000003.json" && pass || fail "replayed raw event differs"
+' "$(journal_entry 1)" "$(journal_entry 3)" && pass || fail "replayed raw event differs"
 
 # Errors.
 hkc replay 99

@@ -252,7 +252,7 @@ TEST_CASE("journal: append, update, ids, read, last_id", "[store][journal]") {
     CHECK(journal.append(Json{{"kind", "apply"}, {"n", 3}}) == 3);
     CHECK(journal.ids() == std::vector<std::uint64_t>{1, 2, 3});
     CHECK(journal.last_id() == std::optional<std::uint64_t>(3));
-    CHECK(fs::exists(dir / "00000002.json"));
+    CHECK(entries(dir.path) == std::vector<std::string>{"00000001.jsonl", "last-id"});
 
     auto two = journal.read(2);
     REQUIRE(two);
@@ -264,36 +264,56 @@ TEST_CASE("journal: append, update, ids, read, last_id", "[store][journal]") {
     REQUIRE(two);
     CHECK(two->value("status", "") == "applied");
     CHECK(two->value("id", 0) == 2);
-    CHECK_FALSE(two->contains("n"));  // rewritten whole
+    CHECK_FALSE(two->contains("n"));  // the newer line replaces the entry whole
     CHECK(journal.ids().size() == 3);
 
-    // Stray files are not entries; an id is never handed out twice, even after the
-    // newest entry was removed.
+    // Another reader sees what was written: the last line of an id wins.
+    Journal reader(dir.path.string(), 100);
+    CHECK(reader.read(2)->value("status", "") == "applied");
+    CHECK(reader.read(1)->value("n", 0) == 1);
+
+    // Stray files are not entries; without its counter the journal finds the newest
+    // entry on disk and goes on from there.
     std::ofstream(dir / "notes.txt") << "x";
     std::ofstream(dir / "00000009.json.tmp.1") << "x";
-    fs::remove(dir / "00000003.json");
-    CHECK(journal.ids() == std::vector<std::uint64_t>{1, 2});
-    CHECK(journal.append(Json::object()) == 4);
-    // Without its counter the journal finds the newest entry by listing.
     fs::remove(dir / "last-id");
-    CHECK(journal.append(Json::object()) == 5);
-    // A counter lagging behind the files does not overwrite an entry.
-    std::ofstream(dir / "last-id") << "000000000000000004\n";
-    CHECK(journal.append(Json::object()) == 6);
+    Journal again(dir.path.string(), 100);
+    CHECK(again.append(Json::object()) == 4);
+    CHECK(again.ids() == std::vector<std::uint64_t>{1, 2, 3, 4});
+}
 
-    SECTION("a damaged entry is an error naming its file") {
-        std::ofstream(dir / "00000001.json") << "{";
-        CHECK_THROWS_WITH(journal.read(1), Catch::StartsWith(dir / "00000001.json"));
+TEST_CASE("journal: a line cut short by a crash is skipped", "[store][journal]") {
+    TempDir dir;
+    {
+        Journal journal(dir.path.string(), 100);
+        journal.append(Json{{"n", 1}});
+        journal.append(Json{{"n", 2}});
     }
+    std::ofstream(dir / "00000001.jsonl", std::ios::app) << "{\"id\": 3, \"n\":";  // torn
+    Journal journal(dir.path.string(), 100);
+    CHECK(journal.ids() == std::vector<std::uint64_t>{1, 2});
+    CHECK(journal.read(2)->value("n", 0) == 2);
+    // Appending after the torn line still yields readable entries.
+    std::ofstream(dir / "00000001.jsonl", std::ios::app) << "\n";
+    CHECK(journal.append(Json{{"n", 3}}) == 3);
+    Journal reader(dir.path.string(), 100);
+    CHECK(reader.read(3)->value("n", 0) == 3);
 }
 
 TEST_CASE("journal: the oldest entries are pruned past max entries", "[store][journal]") {
     TempDir dir;
-    Journal journal(dir.path.string(), 3);
-    for (int i = 1; i <= 7; ++i) CHECK(journal.append(Json{{"n", i}}) == static_cast<std::uint64_t>(i));
-    CHECK(journal.ids() == std::vector<std::uint64_t>{5, 6, 7});
-    CHECK(entries(dir.path) == std::vector<std::string>{"00000005.json", "00000006.json", "00000007.json", "last-id"});
-    CHECK(journal.read(7)->value("n", 0) == 7);
+    Journal journal(dir.path.string(), 150);
+    for (int i = 1; i <= 401; ++i) REQUIRE(journal.append(Json{{"n", i}}) == static_cast<std::uint64_t>(i));
+    auto ids = journal.ids();
+    REQUIRE(ids.size() == 150);
+    CHECK(ids.front() == 252);
+    CHECK(ids.back() == 401);
+    CHECK_FALSE(journal.read(251));
+    CHECK(journal.read(401)->value("n", 0) == 401);
+    // Whole segments go once every id in them is out of the window: 1-100 and
+    // 101-200 are gone, 201-300 holds 252.. and stays.
+    CHECK(entries(dir.path) ==
+          std::vector<std::string>{"00000201.jsonl", "00000301.jsonl", "00000401.jsonl", "last-id"});
 }
 
 TEST_CASE("the state lock serialises two processes", "[store][lock]") {
