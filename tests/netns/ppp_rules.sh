@@ -25,6 +25,8 @@ cat >"$WORK/hookctl.toml" <<'EOF'
 [uplink.tkom]
 interface = "ppp0"
 sysctl.ipv6 = { use_tempaddr = 1, forwarding = 0, autoconf = 1, accept_ra = 1 }
+# An event-bound command: its output and exit status must reach the journal.
+on.ip-down = [["/bin/sh", "-c", "echo ip-down-ran-$((6*7)); exit 3"]]
 
 [[rule]]
 to = ["198.51.100.10/32", "203.0.113.20/32"]
@@ -77,10 +79,17 @@ hk apply >/dev/null 2>&1 || fail "apply exit status"
 expect "apply restores it" 1 count "to 203.0.113.20 lookup 199 proto 211"
 expect "and creates no duplicate" 2 count "proto 211"
 
-ip_down >/dev/null 2>&1 || fail "ip-down exit status"
+# The on.ip-down command exits 3: hookctl exits 1, every other action still ran.
+ip_down >/dev/null 2>&1
+expect "ip-down with a failing command exits 1" 1 echo $?
 expect "ip-down removes both rules" 0 count "proto 211"
 expect "foreign and builtin rules untouched by ip-down" "$OTHERS" others
-ip_down >/dev/null 2>&1 || fail "second ip-down exit status"
+last_run() { hk --json events --limit 1 | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)[0]["actions"]:
+    if a["op"] == "run": print(a["result"], a["message"])'; }
+expect "the journal keeps the command's exit status and output" "failed exit 3; output: ip-down-ran-42" last_run
+ip_down >/dev/null 2>&1
 expect "second ip-down is harmless" "$OTHERS" others
 
 echo "# $passes passed, $failures failed"
