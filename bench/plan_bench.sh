@@ -116,7 +116,7 @@ print("%.3f" % (m / 1000))
 ' "${EXPECT[$1]}"
 }
 
-before=$(cat "$STATE/facts.json" "$STATE/applied.json" | sha256sum)
+before=$(sha256sum <"$STATE/state.json")
 journal_before=$(ls "$STATE/journal" | wc -l)
 
 echo "# hookctl plan, median of $N runs; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $("$HK" --version)"
@@ -131,5 +131,5 @@ printf '%-18s | %12s | %16s | %14s\n' "start-up only" "$(wall_ms "$HK" --version
 printf '%-18s | %12s | %16s | %14s\n' "start + config" "$(wall_ms "$HK" check "$CONFIG")" "-" "(check)"
 
 # plan must not have written anything.
-[ "$(cat "$STATE/facts.json" "$STATE/applied.json" | sha256sum)" = "$before" ] || { echo "state changed!" >&2; exit 1; }
+[ "$(sha256sum <"$STATE/state.json")" = "$before" ] || { echo "state changed!" >&2; exit 1; }
 [ "$(ls "$STATE/journal" | wc -l)" = "$journal_before" ] || { echo "journal grew!" >&2; exit 1; }

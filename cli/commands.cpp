@@ -332,7 +332,7 @@ int cmd_status(Context& ctx) {
     auto ids = journal.ids();
     if (ids.size() > 5) ids.erase(ids.begin(), ids.end() - 5);
     // ---- DNS records (lib/dns.hpp, issue 5): desired value, last confirmed value
-    // (applied.json), pending or failed (the newest journal result for that value).
+    // (applied set of state.json), pending or failed (the newest journal result for that value).
     std::vector<DnsRecordStatus> dns_records;
     std::string dns_error;
     try {

@@ -162,7 +162,7 @@ private:
 
 struct DnsRecordStatus {
     enum class State {
-        confirmed,  // the server confirmed the desired value (it is in applied.json)
+        confirmed,  // the server confirmed the desired value (it is in the applied set of state.json)
         pending,    // desired differs from the confirmed value; not tried yet or skipped
         failed,     // the last attempt for this value failed (`message`)
         held,       // its fact is unknown now: the confirmed value is kept

@@ -220,7 +220,7 @@ Plan with_pending_reloads(Plan plan, const std::vector<ServiceAction>& pending) 
         a.op = Action::Op::reload;
         a.service = s;
         a.why = "owed by an earlier run (it failed or ran out of budget)";
-        a.origin = "pending-reloads.json";
+        a.origin = "state.json pending-reloads";
         auto pos = std::find_if(plan.actions.begin(), plan.actions.end(), [](const Action& x) {
             return x.op == Action::Op::run || (x.object && std::holds_alternative<DnsRecordObject>(*x.object));
         });
@@ -260,10 +260,10 @@ RunReport execute_step(const Config& config, StateDir& state, Executor& executor
     const bool any_failed = std::any_of(report.results.begin(), report.results.end(),
                                         [](const ActionResult& r) { return !r.ok(); });
     report.status = any_failed ? RunReport::Status::partial : RunReport::Status::applied;
-    state.save_facts(step.facts_after);
-    state.save_pending_reloads(owed_reloads(report.plan, report.results));
-    state.save_applied(next_applied(stored_applied, step.plan, desired_with_held(step.desired, stored_applied),
-                                    report.results));
+    state.save(step.facts_after,
+               next_applied(stored_applied, report.plan, desired_with_held(step.desired, stored_applied),
+                            report.results),
+               owed_reloads(report.plan, report.results));
     return report;
 }
 

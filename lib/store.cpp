@@ -138,77 +138,73 @@ Json parse_json_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-Facts StateDir::load_facts() const {
-    const std::string p = path_ + "/facts.json";
+// The document as on disk (empty object when there is none), parsed once per
+// StateDir; load_* read their part of it.
+const Json& StateDir::document() const {
+    if (document_) return *document_;
+    const std::string p = path_ + "/state.json";
     auto text = read_file_if_exists(p);
-    facts_text_ = text;
-    if (!text) return {};
-    try {
-        return facts_from_json(parse_json_file(p, *text));
-    } catch (const Error& e) {
-        throw Error(fmt::format("{}: {}", p, e.what()));
-    }
+    text_ = text;
+    document_ = text ? parse_json_file(p, *text) : Json::object();
+    if (!document_->is_object()) throw Error(fmt::format("{}: not a JSON object; move it away to start from empty state", p));
+    return *document_;
 }
 
-void StateDir::save_facts(const Facts& f) const {
-    std::string text = to_json(f).dump(2) + "\n";
-    if (facts_text_ && *facts_text_ == text) return;
-    write_file_atomic(path_ + "/facts.json", text, 0644, durable_);
-    facts_text_ = std::move(text);
+Facts StateDir::load_facts() const {
+    try {
+        const Json& doc = document();
+        return doc.contains("facts") ? facts_from_json(doc.at("facts")) : Facts{};
+    } catch (const std::exception& e) {
+        throw Error(fmt::format("{}/state.json: facts: {}", path_, e.what()));
+    }
 }
 
 std::vector<OwnedObject> StateDir::load_applied() const {
-    const std::string p = path_ + "/applied.json";
-    auto text = read_file_if_exists(p);
-    applied_text_ = text;
-    if (!text) return {};
     std::vector<OwnedObject> out;
     try {
-        const Json doc = parse_json_file(p, *text);  // named: the loop must not outlive it
-        for (const auto& j : doc.at("objects")) out.push_back(owned_from_json(j));
+        const Json& doc = document();
+        if (doc.contains("applied"))
+            for (const auto& j : doc.at("applied")) out.push_back(owned_from_json(j));
     } catch (const std::exception& e) {
-        throw Error(fmt::format("{}: {}", p, e.what()));
+        throw Error(fmt::format("{}/state.json: applied: {}", path_, e.what()));
     }
     return out;
-}
-
-void StateDir::save_applied(const std::vector<OwnedObject>& applied) const {
-    Json a = Json::array();
-    for (const auto& o : applied) a.push_back(to_json(o));
-    std::string text = Json{{"objects", a}}.dump(2) + "\n";
-    if (applied_text_ && *applied_text_ == text) return;
-    write_file_atomic(path_ + "/applied.json", text, 0644, durable_);
-    applied_text_ = std::move(text);
 }
 
 std::vector<ServiceAction> StateDir::load_pending_reloads() const {
-    const std::string p = path_ + "/pending-reloads.json";
-    auto text = read_file_if_exists(p);
-    pending_text_ = text;
     std::vector<ServiceAction> out;
-    if (!text) return out;
     try {
-        const Json doc = parse_json_file(p, *text);
-        for (const auto& j : doc.at("reloads")) out.push_back(service_from_json(j));
+        const Json& doc = document();
+        if (doc.contains("pending-reloads"))
+            for (const auto& j : doc.at("pending-reloads")) out.push_back(service_from_json(j));
     } catch (const std::exception& e) {
-        throw Error(fmt::format("{}: {}", p, e.what()));
+        throw Error(fmt::format("{}/state.json: pending-reloads: {}", path_, e.what()));
     }
     return out;
 }
 
+void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
+                    const std::vector<ServiceAction>& pending) const {
+    Json a = Json::array(), r = Json::array();
+    for (const auto& o : applied) a.push_back(to_json(o));
+    for (const auto& x : pending) r.push_back(to_json(x));
+    Json doc{{"facts", to_json(facts)}, {"applied", a}};
+    if (!pending.empty()) doc["pending-reloads"] = r;
+    std::string text = doc.dump(2) + "\n";
+    if (text_ && *text_ == text) return;  // most events change nothing: no write at all
+    write_file_atomic(path_ + "/state.json", text, 0644, durable_);
+    text_ = std::move(text);
+    document_ = std::move(doc);
+}
+
+void StateDir::save_facts(const Facts& f) const { save(f, load_applied(), load_pending_reloads()); }
+
+void StateDir::save_applied(const std::vector<OwnedObject>& applied) const {
+    save(load_facts(), applied, load_pending_reloads());
+}
+
 void StateDir::save_pending_reloads(const std::vector<ServiceAction>& pending) const {
-    const std::string p = path_ + "/pending-reloads.json";
-    if (pending.empty()) {
-        if (pending_text_) ::unlink(p.c_str());
-        pending_text_.reset();
-        return;
-    }
-    Json a = Json::array();
-    for (const auto& s : pending) a.push_back(to_json(s));
-    std::string text = Json{{"reloads", a}}.dump(2) + "\n";
-    if (pending_text_ && *pending_text_ == text) return;
-    write_file_atomic(p, text, 0644, durable_);
-    pending_text_ = std::move(text);
+    save(load_facts(), load_applied(), pending);
 }
 
 }  // namespace hookctl

@@ -2,14 +2,15 @@
 // that serialises overlapping hook runs (pppd starts ip-down without waiting for
 // ip-up; dhcpcd runs one hook per interface). Files are replaced atomically.
 //
-//   <state-dir>/lock          flock(2) target, held for read-plan-apply-write
-//   <state-dir>/facts.json    Facts
-//   <state-dir>/applied.json  [OwnedObject] hookctl believes it owns
-//   <state-dir>/pending-reloads.json  reloads still owed (absent when none)
-//   <state-dir>/journal/      one JSON file per event (journal.hpp)
+//   <state-dir>/lock        flock(2) target, held for read-plan-apply-write
+//   <state-dir>/state.json  {"facts": Facts, "applied": [OwnedObject hookctl believes
+//                           it owns], "pending-reloads": [reloads still owed]}
+//   <state-dir>/journal/    the event journal (journal.hpp)
+// One file, so a hook run that changes something replaces one file, not three.
 #pragma once
 
 #include "facts.hpp"
+#include "json_io.hpp"
 #include "objects.hpp"
 
 #include <string>
@@ -36,7 +37,8 @@ private:
 };
 
 // Saves write only when the content differs from what was loaded, so an event that
-// changes nothing (most dhcpcd events) writes no state file at all.
+// changes nothing (most dhcpcd events) writes no state file at all. The engine saves
+// all parts at once with save(); save_facts() and friends keep the other parts.
 class StateDir {
 public:
     explicit StateDir(std::string path, bool durable = false) : path_(std::move(path)), durable_(durable) {}
@@ -52,14 +54,16 @@ public:
     // the next run performs them even if no file changes then.
     std::vector<ServiceAction> load_pending_reloads() const;
     void save_pending_reloads(const std::vector<ServiceAction>& pending) const;
+    void save(const Facts& facts, const std::vector<OwnedObject>& applied,
+              const std::vector<ServiceAction>& pending) const;
     void ensure_exists() const;
 
 private:
     std::string path_;
     bool durable_;
-    mutable std::optional<std::string> facts_text_;    // as last loaded or saved
-    mutable std::optional<std::string> applied_text_;
-    mutable std::optional<std::string> pending_text_;
+    const Json& document() const;
+    mutable std::optional<std::string> text_;  // state.json as last loaded or saved
+    mutable std::optional<Json> document_;
 };
 
 }  // namespace hookctl

@@ -6,8 +6,8 @@
 lab_config "$CONFIG"
 hkc() { hk --config "$CONFIG" --state-dir "$STATE" "$@"; }
 owned_tables() {
-    python3 -c 'import json,sys; print(" ".join(str(o["table"]) for o in json.load(open(sys.argv[1]))["objects"] if o["kind"] == "rule"))' \
-        "$STATE/applied.json"
+    python3 -c 'import json,sys; print(" ".join(str(o["table"]) for o in json.load(open(sys.argv[1]))["applied"] if o["kind"] == "rule"))' \
+        "$STATE/state.json"
 }
 
 hk_env a-initial-start/08-BOUND6 --config "$CONFIG" --state-dir "$STATE" --simulate dhcpcd

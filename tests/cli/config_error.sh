@@ -12,8 +12,7 @@ expect_stdout_equals ""
 expect_stderr_equals "hookctl: $CONFIG:3:1: unknown key 'pd-iad' in [uplink.isp]
   hint: did you mean 'pd-iaid'?"
 expect_same "$(journal_count)" 1 "journal entries"
-expect_file_absent "$STATE/facts.json"
-expect_file_absent "$STATE/applied.json"
+expect_file_absent "$STATE/state.json"
 python3 -c '
 import json, sys
 e = json.load(open(sys.argv[1]))

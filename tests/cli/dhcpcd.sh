@@ -33,9 +33,9 @@ expect_stdout_contains "because wan0: delegated prefix iaid 2 added 2001:db8:100
 # Simulated: the model changed, the files did not.
 expect_file_absent "$WORK/radvd.conf"
 expect_file_absent "$WORK/rdp-forward"
-grep -qF '2001:db8:100::/56' "$STATE/facts.json" && pass || fail "facts.json lacks the delegated prefix"
-grep -qF 'from 2001:db8:100::/64' "$STATE/applied.json" 2>/dev/null ||
-    grep -qF '"2001:db8:100::/64"' "$STATE/applied.json" && pass || fail "applied.json lacks the rule"
+grep -qF '2001:db8:100::/56' "$STATE/state.json" && pass || fail "state.json lacks the delegated prefix"
+python3 -c 'import json,sys; assert any(o.get("from") == "2001:db8:100::/64" for o in json.load(open(sys.argv[1]))["applied"])' \
+    "$STATE/state.json" && pass || fail "state.json lacks the rule among the applied objects"
 
 # Renews with the same prefix (DELEGATED6 repeats on int0 each time): nothing to do.
 for f in "$FIXTURES"/b3-renew-timer/*.env; do
@@ -63,7 +63,8 @@ expect_stdout_contains "[done] replace dns router.dyn.example.org AAAA 2001:db8:
 rm_line=$(grep -n 'remove rule' <<<"$OUT" | cut -d: -f1)
 add_line=$(grep -n 'add rule' <<<"$OUT" | cut -d: -f1)
 [ -n "$rm_line" ] && [ -n "$add_line" ] && [ "$rm_line" -lt "$add_line" ] && pass || fail "rule removal not before addition"
-grep -qF '2001:db8:100::/64' "$STATE/facts.json" && pass || fail "old prefix not retired in facts.json"
+python3 -c 'import json,sys; assert "2001:db8:100::/64" in json.dumps(json.load(open(sys.argv[1]))["facts"]["retired-prefixes"])' \
+    "$STATE/state.json" && pass || fail "old prefix not retired in state.json"
 
 # Release: the rule goes; radvd.conf keeps announcing the old prefixes (deprecated);
 # the forwarder file and DNS record are held, not removed.

@@ -89,10 +89,10 @@ valid_json
 
 # A damaged state file is reported, naming it.
 expect_same "$(state_sum)" "$before" "events/status changed the state"
-cp "$STATE/facts.json" "$WORK/facts.good"
-echo '{ broken' >"$STATE/facts.json"
+cp "$STATE/state.json" "$WORK/state.good"
+echo '{ broken' >"$STATE/state.json"
 hk --state-dir "$STATE" --simulate status
 expect_rc 2
-expect_stderr_contains "hookctl: $STATE/facts.json: "
+expect_stderr_contains "hookctl: $STATE/state.json: "
 
 finish

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Hostile hook input: shell metacharacters, a newline, a 10 kB value, a path for an
 # interface, a word for an address. Each is rejected with exit 2 and the variable's
-# name on stderr, recorded in the journal as rejected, and leaves facts.json and
-# applied.json byte for byte as they were. Nothing is ever run through a shell.
+# name on stderr, recorded in the journal as rejected, and leaves state.json
+# byte for byte as they were. Nothing is ever run through a shell.
 . "$(dirname "$0")/lib.sh"
 
 lab_config "$CONFIG"

@@ -149,7 +149,7 @@ expect_same() {
 # A checksum of the state files (missing ones included), to prove a run wrote nothing.
 state_sum() {
     local f
-    for f in facts.json applied.json; do
+    for f in state.json; do
         if [ -f "$STATE/$f" ]; then sha256sum <"$STATE/$f"; else echo "$f absent"; fi
     done
 }

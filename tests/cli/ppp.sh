@@ -44,7 +44,7 @@ expect_stdout_contains "[done] add sysctl net.ipv6.conf.ppp0.accept_ra = 1"
 expect_stdout_contains "[done] add rule ipv6 10000: from all to 2001:db8:ffff::/48 lookup 199"
 expect_stdout_contains "[done] run rdisc6 ppp0"
 expect_stdout_contains "because event ipv6-up on ppp0"
-grep -qF '"kd"' "$STATE/facts.json" && pass || fail "ipparam not in facts.json"
+grep -qF '"kd"' "$STATE/state.json" && pass || fail "ipparam not in state.json"
 
 # ip-down: the IPv4 rule goes, IPv6's stays.
 ppp ip-down ppp0 /dev/ttyS0 0 198.51.100.7 203.0.113.1 kd

@@ -206,33 +206,35 @@ TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
         CHECK(back[i].depends_on == objects[i].depends_on);
     }
     struct stat st {};
-    REQUIRE(::stat((dir / "state/facts.json").c_str(), &st) == 0);
+    REQUIRE(::stat((dir / "state/state.json").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0644);
 }
 
 TEST_CASE("a damaged state file is an error naming the file", "[store]") {
     TempDir dir;
-    StateDir state(dir.path.string());
     struct Case {
         const char* file;
         const char* content;
     };
+    // `part` is what is loaded: facts, applied or pending-reloads.
     const std::vector<Case> cases = {
-        {"facts.json", "{ not json"},
-        {"facts.json", R"j({"interfaces": {"wan0": {"dhcp6": {"prefixes": [{"prefix": "$(reboot)", "iaid": 1}]}}}})j"},
-        {"facts.json", R"({"interfaces": {"../x": {}}})"},
-        {"applied.json", "[1, 2"},
-        {"applied.json", R"({"objects": [{"kind": "rule", "family": "ipv9"}]})"},
+        {"facts", "{ not json"},
+        {"facts", R"j({"facts": {"interfaces": {"wan0": {"dhcp6": {"prefixes": [{"prefix": "$(reboot)", "iaid": 1}]}}}}})j"},
+        {"facts", R"({"facts": {"interfaces": {"../x": {}}}})"},
+        {"facts", "[1, 2]"},
+        {"applied", "[1, 2"},
+        {"applied", R"({"applied": [{"kind": "rule", "family": "ipv9"}]})"},
+        {"pending-reloads", R"({"pending-reloads": [{"kind": "reboot"}]})"},
     };
     for (const auto& c : cases) {
         INFO(c.file << ": " << c.content);
-        fs::remove(dir / "facts.json");
-        fs::remove(dir / "applied.json");
-        std::ofstream(dir / c.file) << c.content;
-        const std::string name = dir / c.file;
+        std::ofstream(dir / "state.json", std::ios::trunc) << c.content;
+        StateDir state(dir.path.string());  // a new one: each reads the file once
+        const std::string name = dir / "state.json";
         try {
-            if (std::string(c.file) == "facts.json") state.load_facts();
-            else state.load_applied();
+            if (std::string(c.file) == "facts") state.load_facts();
+            else if (std::string(c.file) == "applied") state.load_applied();
+            else state.load_pending_reloads();
             FAIL("no error");
         } catch (const Error& e) {
             CHECK_THAT(e.what(), Catch::StartsWith(name + ": "));
