@@ -1,18 +1,13 @@
 // JSON (de)serialisation; see json_io.hpp. Field names are kebab-case like the config.
 #include "json_io.hpp"
 
+#include "overloaded.hpp"
+
 #include <fmt/format.h>
 
 namespace hookctl {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 // Reads a required field, with the field path in the error.
 const Json& field(const Json& j, const char* name) {

@@ -2,18 +2,13 @@
 // wording so a user can compare it with `ip rule` / `ip route` output at a glance.
 #include "objects.hpp"
 
+#include "overloaded.hpp"
+
 #include <fmt/format.h>
 
 namespace hookctl {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 std::string rule_selector(const RuleObject& r) {
     std::string s = fmt::format("{} {}:", r.family == Family::v4 ? "ipv4" : "ipv6", r.priority);

@@ -19,23 +19,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "temp_dir.hpp"
+
 using namespace hookctl;
 namespace fs = std::filesystem;
 
-namespace {
+using hookctl::test::TempDir;
+using hookctl::test::slurp;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "hookctl-dns-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+namespace {
 
 const char* const key_text =
     "key \"upd-key\" {\n\talgorithm hmac-sha256;\n\tsecret \"VE+j/o9IVe+25ZyvpIXX5VPhPZi1PSmq8PevpIyocfo=\";\n};\n";
@@ -44,13 +36,6 @@ std::string write_key(const fs::path& p, unsigned mode, const std::string& text 
     std::ofstream(p, std::ios::binary) << text;
     REQUIRE(::chmod(p.c_str(), mode) == 0);
     return p.string();
-}
-
-std::string slurp(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 DnsRecordObject record(DnsType type = DnsType::aaaa, const std::string& value = "2001:db8:100::321") {

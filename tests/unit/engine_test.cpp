@@ -3,6 +3,7 @@
 // up/down, failures retried, hostile input rejected without touching state.
 #include "engine.hpp"
 #include "env_file.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -48,21 +49,14 @@ restart = "rdp-forward.service"
 )";
 
 struct Harness {
-    fs::path dir;
+    test::TempDir dir;
     Config config = parse_config(lab_config, "lab.toml");
     StateDir state;
     Journal journal;
     RecordingExecutor executor;
     EngineOptions options;
 
-    Harness()
-        : dir(fs::temp_directory_path() / ("hookctl-engine-" + std::to_string(::getpid()) + "-" +
-                                           std::to_string(std::rand()))),
-          state(dir.string()),
-          journal(dir.string() + "/journal", 50) {
-        options.now = 1'000'000;
-    }
-    ~Harness() { fs::remove_all(dir); }
+    Harness() : state(dir.path.string()), journal(dir / "journal", 50) { options.now = 1'000'000; }
 
     RunReport dhcpcd(const std::string& fixture) {
         RawEvent raw = test::dhcpcd_raw_event("dhcpcd/" + fixture);

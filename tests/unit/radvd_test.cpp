@@ -14,8 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "temp_dir.hpp"
+
 using namespace hookctl;
 namespace fs = std::filesystem;
+
+using hookctl::test::TempDir;
+using hookctl::test::slurp;
 
 namespace {
 
@@ -32,23 +37,6 @@ RadvdInterfaceInput lan(const char* ifname, const RadvdInterfaceConfig* c) {
 const std::string marker = "# Written by hookctl; edits here are overwritten. Remove this line to take the file over.\n";
 
 // A fresh directory per test, removed afterwards.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "hookctl-fw-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 void spit(const std::string& p, const std::string& content) {
     std::ofstream out(p, std::ios::binary);
     out << content;

@@ -17,26 +17,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "temp_dir.hpp"
+
 using namespace hookctl;
 namespace fs = std::filesystem;
 
+using hookctl::test::TempDir;
+using hookctl::test::slurp;
+
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "hookctl-store-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::vector<std::string> entries(const fs::path& dir) {
     std::vector<std::string> out;

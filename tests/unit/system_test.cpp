@@ -13,25 +13,17 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "temp_dir.hpp"
+
 using namespace hookctl;
 namespace fs = std::filesystem;
+
+using hookctl::test::TempDir;
+using hookctl::test::slurp;
 
 namespace {
 
 // A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "hookctl-system-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
 void write_file(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << text;
