@@ -19,30 +19,16 @@
 # State in a temp dir; durable-state stays at its default (false).
 # Timing with bash's $EPOCHREALTIME around the command (no fork for the clock).
 set -eu
+. "$(dirname "$0")/lib.sh"
 
-N=200
-if [ "${1:-}" = "-n" ]; then N=$2; shift 2; fi
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+bench_args build "$@"
 HK=${HOOKCTL:-$BUILD/cli/hookctl}
 
 if [ "$(id -u)" != 0 ]; then echo "needs root (network namespaces)" >&2; exit 77; fi
 [ -x "$HK" ] || { echo "no $HK; build it first: ninja -C $BUILD" >&2; exit 1; }
 
-if [ -z "${HOOKCTL_BENCH_IN_NS:-}" ]; then
-    NS=hookctl-hookbench-$$
-    trap 'ip netns del "$NS" 2>/dev/null' EXIT
-    ip netns add "$NS"
-    ip -n "$NS" link set lo up
-    for i in ppp0 wan0 int0; do
-        ip -n "$NS" link add "$i" type veth peer name "$i-peer"
-        ip -n "$NS" link set "$i" up
-    done
-    # Inside the namespace, so hookctl and sh are exec'd directly (no `ip netns exec` per run).
-    HOOKCTL=$HK HOOKCTL_BENCH_IN_NS=1 ip netns exec "$NS" bash "$0" -n "$N" "$BUILD"
-    exit
-fi
+export HOOKCTL=$HK
+bench_in_netns hookctl-hookbench ppp0 wan0 int0
 
 # ---- inside the namespace ------------------------------------------------------
 WORK=$(mktemp -d)
@@ -178,7 +164,7 @@ children() {  # label: reports on $WORK/strace
     echo "  $1: $forks clone/fork/vfork, $execs execve"
 }
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f", m / 1000 }'; }
+median() { bench_ms "$(bench_median "$1")"; }
 echo "hook_bench: $N runs per event, median ms, $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "scheduling $(chrt -p $$ | sed -n 's/.*scheduling policy: //p')"
 printf '%-28s | %19s | %25s | %18s\n' "event" "hookctl wall median" "hookctl in-process median" "shell script median"
@@ -208,5 +194,4 @@ if command -v strace >/dev/null; then
 else
     echo "  not checked: strace is not installed (apt-get install strace)"
 fi
-t0=$EPOCHREALTIME; for _ in $(seq 1 50); do /bin/true; done; t1=$EPOCHREALTIME
-echo "for scale: fork+exec of /bin/true takes $(awk -v u=$(((${t1/./} - ${t0/./}) / 50)) 'BEGIN { printf "%.3f", u / 1000 }') ms here"
+bench_for_scale

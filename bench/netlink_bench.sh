@@ -11,27 +11,15 @@
 # Columns: median wall ms per event for a driver process and for the shell
 # script, and the driver's in-process time (sum of ActionResult.elapsed_us).
 set -eu
+. "$(dirname "$0")/lib.sh"
 
-N=200
-if [ "${1:-}" = "-n" ]; then N=$2; shift 2; fi
-BUILD=${1:-build-netlink}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+bench_args build-netlink "$@"
 DRIVER=$BUILD/tests/netns_driver
 
 if [ "$(id -u)" != 0 ]; then echo "needs root (network namespaces)" >&2; exit 77; fi
 [ -x "$DRIVER" ] || { echo "no $DRIVER; build it first: ninja -C $BUILD tests/netns_driver" >&2; exit 1; }
 
-if [ -z "${HOOKCTL_BENCH_IN_NS:-}" ]; then
-    NS=hookctl-bench-$$
-    trap 'ip netns del "$NS" 2>/dev/null' EXIT
-    ip netns add "$NS"
-    ip -n "$NS" link set lo up
-    ip -n "$NS" link add ppp0 type veth peer name ppp0-peer
-    ip -n "$NS" link set ppp0 up
-    HOOKCTL_BENCH_IN_NS=1 ip netns exec "$NS" bash "$0" -n "$N" "$BUILD"
-    exit
-fi
+bench_in_netns hookctl-bench ppp0
 
 # ---- inside the namespace ------------------------------------------------------
 WORK=$(mktemp -d)
@@ -74,8 +62,6 @@ time_us() {
 }
 # The driver's own per-event time: sum of the elapsed_us it printed per action.
 inproc_us() { awk '{ sub(/us$/, "", $NF); s += $NF } END { print s }' "$WORK/out"; }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m }'; }
-ms() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000 }'; }
 
 # A here-string, not a pipeline: one fork+exec per event, like `sh -c` below.
 run_driver() { "$DRIVER" batch <<<"$1"; }
@@ -111,11 +97,10 @@ for e in ipv6-up ip-up ip-down prefix-change; do
         ip-down) label="ip-down (2 rules)" ;;
         prefix-change) label="prefix change (rule swap)" ;;
     esac
-    printf '%-28s %14s %14s %18s\n' "$label" "$(ms "$(median "$WORK/$e.driver")")" \
-        "$(ms "$(median "$WORK/$e.shell")")" "$(ms "$(median "$WORK/$e.inproc")")"
+    printf '%-28s %14s %14s %18s\n' "$label" "$(bench_ms "$(bench_median "$WORK/$e.driver")")" \
+        "$(bench_ms "$(bench_median "$WORK/$e.shell")")" "$(bench_ms "$(bench_median "$WORK/$e.inproc")")"
 done
 # iproute2 6.1 does not filter `ip rule show` by protocol: grep.
 echo "left: $(ip rule show | grep -c 'proto 211') tagged IPv4 rules (expect 0)," \
     "$(ip -6 rule show | grep -c '^10001:') IPv6 prefix rules (expect 2: ours and the shell's)"
-t0=$EPOCHREALTIME; for _ in $(seq 1 50); do /bin/true; done; t1=$EPOCHREALTIME
-echo "for scale: fork+exec of /bin/true takes $(ms $(( (${t1/./} - ${t0/./}) / 50 ))) ms here"
+bench_for_scale

@@ -17,12 +17,9 @@
 #
 #   bench/plan_bench.sh [-n RUNS] [BUILD_DIR]       (default 200 runs, build dir "build")
 set -eu
+. "$(dirname "$0")/lib.sh"
 
-N=200
-if [ "${1:-}" = "-n" ]; then N=$2; shift 2; fi
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+bench_args build "$@"
 HK=${HOOKCTL:-$BUILD/cli/hookctl}
 [ -x "$HK" ] || { echo "no hookctl at $HK (build first, or set HOOKCTL)" >&2; exit 1; }
 FIX=$ROOT/tests/data/dhcpcd
@@ -69,8 +66,6 @@ declare -A EVENT_FILE=([no change]=$FIX/b3-renew-timer/02-RENEW6.env
                        [prefix change]=$FIX/c1-prefix-change-rebind/04-REBIND6.env)
 declare -A EXPECT=([no change]=0 [prefix change]=8)
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
 # wall_ms CMD...: median wall time in ms over N runs.
 wall_ms() {
     if command -v hyperfine >/dev/null; then
@@ -85,7 +80,7 @@ wall_ms() {
             "$@" >/dev/null
             t1=$EPOCHREALTIME
             echo "$(((${t1/./} - ${t0/./})))"
-        done | median | awk '{printf "%.3f\n", $1 / 1000}'
+        done | bench_median | awk '{printf "%.3f\n", $1 / 1000}'
     fi
 }
 

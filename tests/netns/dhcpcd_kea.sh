@@ -14,17 +14,13 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 netns_require_root
-for tool in dhcpcd kea-dhcp6 radvd jq; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "SKIP: $tool not installed (packages dhcpcd-base, kea-dhcp6-server, radvd, jq)"
-        exit 77
-    fi
-done
+netns_require_tools "dhcpcd-base, kea-dhcp6-server, radvd, jq" dhcpcd kea-dhcp6 radvd jq
 HOOKCTL=$(netns_find_hookctl) || exit 1
 LABCONF=$(dirname "$0")/lab
 
-# Router namespace ($NS) and scratch dir ($WORK) from lib.sh; ISP and LAN
-# namespaces and the daemons are ours.
+# Router namespace ($NS) and scratch dir ($WORK) from lib.sh, the ISP and LAN
+# namespaces and the daemons registered with it: all removed or stopped on exit
+# (dhcpcd first, then kea, then radvd).
 netns_setup hookctl-dk
 NSR=$NS
 NSI=hookctl-dk-isp-$$
@@ -33,27 +29,10 @@ S=$WORK
 mkdir -p "$S/isp" "$S/router/run" "$S/router/db" "$S/state"
 chmod 755 "$S" "$S/router" "$S/router/run" "$S/router/db"
 KEA_PID= RADVD_PID= DHCPCD_PID=
+netns_stop_on_exit DHCPCD_PID
+netns_stop_on_exit KEA_PID
+netns_stop_on_exit RADVD_PID
 
-stop_pid() {  # stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL
-    local pid=$1
-    [ -n "$pid" ] || return 0
-    kill "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-cleanup() {
-    stop_pid "$DHCPCD_PID"
-    stop_pid "$KEA_PID"
-    stop_pid "$RADVD_PID"
-    ip netns del "$NSI" 2>/dev/null
-    ip netns del "$NSL" 2>/dev/null
-    netns_cleanup
-}
-trap cleanup EXIT
-
-check() { if eval "$2"; then pass "$1"; else fail "$1 ($2)"; fi; }
 # until_true SECONDS COMMAND...: polls every 0.2 s.
 until_true() {
     local end=$((SECONDS + $1))
@@ -70,12 +49,9 @@ HOST_BEFORE=$(host_state)
 
 # --- topology (fixtures README "Lab", without the keep-carrier bridge) ---------------
 #   [ISP] isp0 2001:db8:0:1::1/64 ===veth=== wan0 [router] int0 ===veth=== lan0 [LAN]
-ip netns add "$NSI" || exit 1
-ip netns add "$NSL" || exit 1
-for ns in "$NSI" "$NSR" "$NSL"; do
-    ip -n "$ns" link set lo up
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-done
+netns_add "$NSI"
+netns_add "$NSL"
+netns_no_dad "$NSI" "$NSR" "$NSL"
 ip netns exec "$NSI" sysctl -qw net.ipv6.conf.all.forwarding=1
 ip netns exec "$NSR" sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n "$NSI" link add isp0 address 02:00:00:00:01:01 type veth peer name wan0 address 02:00:00:00:01:02 netns "$NSR" || exit 1
@@ -85,8 +61,7 @@ ip -n "$NSI" link set isp0 up
 ip -n "$NSR" link set wan0 up
 ip -n "$NSR" link set int0 up
 ip -n "$NSL" link set lan0 up
-isp0_ll() { ip -n "$NSI" -6 addr show dev isp0 scope link | grep -q 'inet6 fe80'; }
-until_true 5 isp0_ll || {
+netns_wait_link_local "$NSI" isp0 || {
     echo "isp0 has no link-local address" >&2
     exit 1
 }
@@ -142,7 +117,7 @@ ip netns exec "$NSR" sh -c 'mount --bind "$1" /run && mount --bind "$2" /var/lib
     dhcpcd -f "$S/router/dhcpcd.conf" -B -j "$S/router/dhcpcd.log" >"$S/router/dhcpcd.out" 2>&1 &
 DHCPCD_PID=$!
 
-hk() { ip netns exec "$NSR" "$HOOKCTL" --config "$S/hookctl.toml" --state-dir "$S/state" "$@"; }
+# hk (lib.sh): hookctl in $NSR with $S/hookctl.toml and $S/state ($S = $WORK).
 journal() { hk events --json --limit 1000 2>/dev/null; }
 # entries NAME: the journal entries for that dhcpcd reason, one JSON object a line.
 entries() { journal | jq -c --arg n "$1" '.[] | select(.name == $n)'; }

@@ -15,7 +15,7 @@ set -u
 
 . "$(dirname "$0")/lib.sh"
 netns_require_root
-HK=$(netns_find_hookctl) || exit 1
+HOOKCTL=$(netns_find_hookctl) || exit 1
 DATA=${SOURCE_ROOT:-$NETNS_REPO_ROOT}/tests/data/dhcpcd
 
 netns_setup hookctl-dhcpcd
@@ -53,19 +53,11 @@ table = "kd"
 while = "isp"
 EOF
 
-# hk_event ENVFILE [OPTIONS...]: `hookctl dhcpcd` with exactly the fixture's environment.
-hk_event() {
-    local file=$1
-    shift
-    read_env_file "$file"
-    ip netns exec "$NS" env -i "${ENV_VARS[@]}" \
-        "$HK" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" "$@" dhcpcd
-}
-hk() { ip netns exec "$NS" "$HK" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" "$@"; }
-# event NAME ENVFILE: run it, output in $WORK/out; a non-zero exit is a failure.
+# event NAME ENVFILE: `hookctl dhcpcd` with exactly the fixture's environment (lib.sh's
+# hk_dhcpcd), output in $WORK/out; a non-zero exit is a failure.
 event() {
     local rc=0
-    hk_event "$2" >"$WORK/out" 2>&1 || rc=$?
+    hk_dhcpcd "$2" >"$WORK/out" 2>&1 || rc=$?
     if [ "$rc" != 0 ]; then fail "$1: exit status $rc: $(cat "$WORK/out")"; fi
 }
 
@@ -183,7 +175,7 @@ for i in $(seq 1 $N); do
     read_env_file "$WORK/rebind-$i.env"
     t0=$EPOCHREALTIME
     ip netns exec "$NS" env -i "${ENV_VARS[@]}" \
-        "$HK" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" dhcpcd >"$WORK/out" 2>&1 || bad_exit=$((bad_exit + 1))
+        "$HOOKCTL" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" dhcpcd >"$WORK/out" 2>&1 || bad_exit=$((bad_exit + 1))
     t1=$EPOCHREALTIME
     total_us=$((total_us + ${t1/./} - ${t0/./}))
     lan=2001:db8:$(printf '%x' $((0x1000 + i)))::/64

@@ -12,38 +12,20 @@
 #   - a key file readable by others: refused, and named never hears of it;
 #   - timing: median of 20 updates (nsupdate + confirmation).
 set -u
+. "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: needs root for network namespaces and a root-owned TSIG key"
-    exit 77
-fi
-for tool in /usr/sbin/named /usr/sbin/tsig-keygen /usr/bin/nsupdate /usr/bin/dig /usr/bin/jq; do
-    if [ ! -x "$tool" ]; then
-        echo "SKIP: $tool missing (packages bind9, bind9-dnsutils, jq; see tools/deps.sh)"
-        exit 77
-    fi
-done
-HERE=$(cd "$(dirname "$0")" && pwd)
-HOOKCTL=${HOOKCTL:-$HERE/../../build/cli/hookctl}
-[ -x "$HOOKCTL" ] || { echo "hookctl binary not found: set HOOKCTL"; exit 1; }
-DATA=$HERE/../data/dhcpcd
+netns_require_root "for network namespaces and a root-owned TSIG key"
+netns_require_tools "bind9, bind9-dnsutils, jq; see tools/deps.sh" \
+    /usr/sbin/named /usr/sbin/tsig-keygen /usr/bin/nsupdate /usr/bin/dig /usr/bin/jq
+HOOKCTL=$(netns_find_hookctl) || exit 1
+DATA=$NETNS_REPO_ROOT/tests/data/dhcpcd
 
-NS=hookctl-dns-$$
+# Namespace ($NS) and temp dir ($WORK) from lib.sh; named (possibly stopped by
+# SIGSTOP at the time) is stopped on exit too.
+netns_setup hookctl-dns
 PORT=$((5300 + $$ % 100))
-WORK=$(mktemp -d)
 NAMED_PID=
-cleanup() {
-    if [ -n "$NAMED_PID" ]; then
-        kill -CONT "$NAMED_PID" 2>/dev/null
-        kill "$NAMED_PID" 2>/dev/null
-        wait "$NAMED_PID" 2>/dev/null
-    fi
-    ip netns del "$NS" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
+netns_stop_on_exit NAMED_PID
 
 # ---- named: one primary zone, updates allowed for upd-key only -----------------------
 mkdir -p "$WORK/named"
@@ -89,8 +71,7 @@ start_named() {
     exit 1
 }
 stop_named() {
-    kill "$NAMED_PID"
-    wait "$NAMED_PID" 2>/dev/null
+    netns_stop_pid "$NAMED_PID"
     NAMED_PID=
 }
 start_named
@@ -124,26 +105,14 @@ records = [
 ]
 EOF
 
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok - $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL - $1"; }
-expect() {
-    local name=$1 want=$2
-    shift 2
-    local got
-    got=$("$@" 2>&1)
-    if [ "$got" = "$want" ]; then pass "$name"; else fail "$name: want [$want] got [$got]"; fi
-}
 expect_grep() {  # name pattern file
     if grep -qE -- "$2" "$3"; then pass "$1"; else fail "$1: no [$2] in:"; sed 's/^/    /' "$3" | head -30; fi
 }
-hk() { ip netns exec "$NS" "$HOOKCTL" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" "$@"; }
+# dhcpcd CAPTURE [OPTIONS...]: the fixture tests/data/dhcpcd/CAPTURE.env as dhcpcd runs it.
 dhcpcd() {
-    local vars
-    mapfile -t vars <"$DATA/$1.env"
+    local file=$DATA/$1.env
     shift
-    ip netns exec "$NS" env -i "${vars[@]}" "$HOOKCTL" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" "$@" dhcpcd
+    hk_dhcpcd "$file" "$@"
 }
 ip_up() { hk "$@" ppp ip-up ppp0 eth0 0 "$IPV4" 203.0.113.1 ""; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -193,7 +162,8 @@ expect "desk AAAA moved" "2001:db8:1cd::c0a0:808" answer desk AAAA
 expect "nas AAAA moved" "2001:db8:1cd::5" answer nas AAAA
 expect "no record of the old prefix in the zone" 0 old_records
 expect "exactly three records of the new prefix" 3 new_records
-expect "status: all four confirmed" "4" sh -c "ip netns exec $NS $HOOKCTL --config $WORK/hookctl.toml --state-dir $WORK/state --json status | jq '[.dns[] | select(.state == \"confirmed\")] | length'"
+confirmed_count() { hk --json status | jq '[.dns[] | select(.state == "confirmed")] | length'; }
+expect "status: all four confirmed" "4" confirmed_count
 
 # 5. named stopped: connection refused, the hook fails at once; `apply` after a restart.
 stop_named
@@ -260,5 +230,4 @@ echo "#   of which nsupdate alone: median $(median "$WORK/nsupdate_ms") ms"
 echo "# whole hook run (process start to exit): median $(median "$WORK/hook_ms") ms"
 echo "# worst case with the server hung: $HUNG_MS ms for a hook with three records to change"
 
-echo "# $passes passed, $failures failed"
-[ "$failures" = 0 ]
+netns_done

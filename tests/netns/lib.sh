@@ -2,25 +2,39 @@
 # Shared helpers for the network-namespace tests (source it; bash only):
 #
 #   . "$(dirname "$0")/lib.sh"
-#   netns_require_root                 # exit 77 "SKIP: ..." unless root and `ip netns` works
+#   netns_require_root [REASON]        # exit 77 "SKIP: ..." unless root and `ip netns` works
+#   netns_require_tools PKGS TOOL...   # exit 77 "SKIP: TOOL not installed (packages PKGS)"
 #   netns_setup hookctl-dhcpcd         # NS=hookctl-dhcpcd-$$ with lo up, WORK=temp dir,
 #                                      # both removed by an EXIT trap (also on INT/TERM)
+#   netns_add NAME                     # one more namespace NAME (lo up), removed on exit too
+#   netns_stop_on_exit VAR             # on exit, stop the process whose pid is in $VAR then
+#   netns_stop_pid PID                 # SIGTERM (after SIGCONT), 5 s grace, SIGKILL; reaped
 #   netns_veth wan0                    # veth wan0 (peer wan0-peer) in $NS, both up
-#   HK=$(netns_find_hookctl)           # $HOOKCTL (meson sets it) or <repo>/build/cli/hookctl
+#   netns_no_dad NS...                 # accept_dad=0 (all, default): link-locals usable at once
+#   netns_wait_link_local NS DEV...    # up to 5 s until each (NS, DEV) has an fe80 address
+#   HOOKCTL=$(netns_find_hookctl)      # $HOOKCTL (meson sets it) or <repo>/build/cli/hookctl
+#   D=$(netns_find_driver netns_driver NETNS_DRIVER)
+#                                      # $NETNS_DRIVER, else <build>/tests/netns_driver
+#   hk ARGS...                         # $HOOKCTL in $NS, config $HK_CONFIG (default
+#                                      # $WORK/hookctl.toml), state dir $WORK/state
+#   hk_dhcpcd ENVFILE [OPTIONS...]     # `hk OPTIONS dhcpcd` in exactly the fixture's environment
 #   expect NAME WANT CMD...            # CMD's stdout+stderr must equal WANT exactly
+#   check NAME CONDITION               # CONDITION (eval'd) must hold; on failure calls
+#                                      # check_detail if the script defines it
 #   netns_done                         # prints "# N passed, M failed"; status 0 iff M = 0
 #   read_env_file FILE                 # ENV_VARS=( "VAR=value" ... ) from a fixture .env
 #
 # Executed directly (`bash tests/netns/lib.sh`; meson does not list it as a test) it
-# checks itself: setup,
-# cleanup on exit, env-file decoding.
+# checks itself: setup, cleanup on exit (namespaces, temp dir, a registered process),
+# check/expect, env-file decoding.
 
 NETNS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NETNS_REPO_ROOT=$(cd "$NETNS_LIB_DIR/../.." && pwd)
 
+# netns_require_root [REASON]: REASON defaults to "for network namespaces".
 netns_require_root() {
     if [ "$(id -u)" != 0 ]; then
-        echo "SKIP: needs root for network namespaces"
+        echo "SKIP: needs root ${1:-for network namespaces}"
         exit 77
     fi
     if ! ip netns list >/dev/null 2>&1; then
@@ -29,13 +43,50 @@ netns_require_root() {
     fi
 }
 
+# netns_require_tools PACKAGES TOOL...: each TOOL (a name on PATH or an absolute
+# path) must be executable, else skip naming the packages that bring them.
+netns_require_tools() {
+    local pkgs=$1 tool
+    shift
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null; then
+            echo "SKIP: $tool not installed (packages $pkgs)"
+            exit 77
+        fi
+    done
+}
+
 NS=
 WORK=
+NETNS_EXTRA=()       # namespaces from netns_add
+NETNS_STOP_VARS=()   # names of variables holding pids to stop on exit
+# On exit: the registered processes (in registration order), then the namespaces,
+# then the temp dir.
 netns_cleanup() {
+    local v ns
+    for v in "${NETNS_STOP_VARS[@]}"; do netns_stop_pid "${!v:-}"; done
+    for ns in "${NETNS_EXTRA[@]}"; do ip netns del "$ns" 2>/dev/null; done
     [ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
     [ -n "$WORK" ] && rm -rf "$WORK"
     return 0
 }
+
+# netns_stop_pid PID: SIGCONT (it may be stopped), SIGTERM, up to 5 s to exit,
+# then SIGKILL; reaped if it is our child. An empty PID or a gone process is fine.
+netns_stop_pid() {
+    local pid=$1
+    [ -n "$pid" ] || return 0
+    kill -CONT "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+# netns_stop_on_exit VAR: stop the process whose pid $VAR holds when the script
+# exits (read then, so a restarted daemon is the one stopped; empty = nothing).
+netns_stop_on_exit() { NETNS_STOP_VARS+=("$1"); }
 
 # netns_setup PREFIX: a fresh namespace PREFIX-$$ (lo up) and a temp dir, both
 # removed when the script exits, however it exits.
@@ -51,6 +102,35 @@ netns_setup() {
         exit 1
     fi
     ip -n "$NS" link set lo up || exit 1
+}
+
+# netns_add NAME: one more namespace (after netns_setup), lo up, removed on exit.
+netns_add() {
+    ip netns add "$1" || exit 1
+    NETNS_EXTRA+=("$1")
+    ip -n "$1" link set lo up || exit 1
+}
+
+# netns_no_dad NS...: no duplicate address detection, so addresses (and the
+# link-locals) are usable at once.
+netns_no_dad() {
+    local ns
+    for ns in "$@"; do
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+    done
+}
+
+# netns_wait_link_local NS DEV [NS DEV ...]: polls up to 5 s until every DEV has
+# its fe80:: address; status 1 if one has none by then.
+netns_wait_link_local() {
+    local i
+    for _ in $(seq 50); do
+        for ((i = 1; i < $#; i += 2)); do
+            ip -n "${!i}" -6 addr show dev "${@:i+1:1}" scope link | grep -q 'inet6 fe80' || continue 2
+        done
+        return 0
+    done
+    return 1
 }
 
 # netns_veth NAME: a veth NAME with peer NAME-peer in $NS, both up.
@@ -70,6 +150,33 @@ netns_find_hookctl() {
     echo "$h"
 }
 
+# netns_find_driver NAME VAR: the test driver NAME: $VAR if set, else next to the
+# binary under test (<build>/cli/hookctl -> <build>/tests/NAME).
+netns_find_driver() {
+    local d=${!2:-}
+    if [ -z "$d" ]; then
+        d=$(dirname "${HOOKCTL:-$NETNS_REPO_ROOT/build/cli/hookctl}")/../tests/$1
+    fi
+    if [ ! -x "$d" ]; then
+        echo "$1 not found at $d (set $2 or HOOKCTL)" >&2
+        return 1
+    fi
+    echo "$d"
+}
+
+# hk ARGS...: the binary under test ($HOOKCTL) in $NS with the test's config
+# ($HK_CONFIG, default $WORK/hookctl.toml) and state dir ($WORK/state).
+hk() { ip netns exec "$NS" "$HOOKCTL" --config "${HK_CONFIG:-$WORK/hookctl.toml}" --state-dir "$WORK/state" "$@"; }
+# hk_dhcpcd ENVFILE [OPTIONS...]: `hk OPTIONS... dhcpcd` as dhcpcd runs it: no
+# arguments, and exactly the fixture's environment.
+hk_dhcpcd() {
+    local file=$1
+    shift
+    read_env_file "$file"
+    ip netns exec "$NS" env -i "${ENV_VARS[@]}" \
+        "$HOOKCTL" --config "${HK_CONFIG:-$WORK/hookctl.toml}" --state-dir "$WORK/state" "$@" dhcpcd
+}
+
 failures=0
 passes=0
 pass() { passes=$((passes + 1)); echo "ok - $1"; }
@@ -81,6 +188,15 @@ expect() {
     local got
     got=$("$@" 2>&1)
     if [ "$got" = "$want" ]; then pass "$name"; else fail "$name: want [$want] got [$got]"; fi
+}
+# check NAME CONDITION: CONDITION, eval'd in the script's variables (no locals
+# here to shadow them; $? is still the caller's), must succeed. On failure it
+# calls check_detail when the script defines one (e.g. to show the last output).
+check() {
+    if eval "$2"; then pass "$1"; else
+        fail "$1 ($2)"
+        if declare -F check_detail >/dev/null; then check_detail; fi
+    fi
 }
 netns_done() {
     echo "# $passes passed, $failures failed"
@@ -121,14 +237,40 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     netns_require_root
     (
         netns_setup hookctl-lib
+        netns_add "$NS-x"
+        netns_no_dad "$NS" "$NS-x"
         netns_veth wan0
-        echo "$NS $WORK"
+        ip -n "$NS" link add int0 type veth peer name lan0 netns "$NS-x" || exit 1
+        ip -n "$NS" link set int0 up && ip -n "$NS-x" link set lan0 up || exit 1
+        netns_wait_link_local "$NS" wan0 "$NS" int0 "$NS-x" lan0 && ll=yes || ll=no
+        ip netns exec "$NS-x" sleep 300 &
+        SLEEPER=$!
+        netns_stop_on_exit SLEEPER
+        netns_stop_on_exit UNSET_PID    # empty: nothing to stop
+        echo "$NS $WORK $NS-x $SLEEPER $ll"
     ) >"${TMPDIR:-/tmp}/hookctl-lib-$$.out" 2>&1
-    read -r ns work <"${TMPDIR:-/tmp}/hookctl-lib-$$.out"
+    read -r ns work nsx sleeper ll <"${TMPDIR:-/tmp}/hookctl-lib-$$.out"
     rm -f "${TMPDIR:-/tmp}/hookctl-lib-$$.out"
     expect "setup named the namespace with the pid" 1 sh -c "echo '$ns' | grep -c '^hookctl-lib-[0-9][0-9]*$'"
+    expect "link-locals came up without DAD" yes echo "$ll"
     expect "namespace removed on exit" 0 sh -c "ip netns list | grep -c '^$ns\\b'"
+    expect "extra namespace removed on exit" 0 sh -c "ip netns list | grep -c '^$nsx\\b'"
+    expect "registered process stopped on exit" gone sh -c "kill -0 '$sleeper' 2>/dev/null && echo running || echo gone"
     expect "temp dir removed on exit" gone sh -c "[ -e '$work' ] && echo there || echo gone"
+    expect "a missing tool skips" "SKIP: /nonexistent/tool not installed (packages pkg-x)
+77" \
+        sh -c "bash -c '. \"$NETNS_LIB_DIR/lib.sh\"; netns_require_tools pkg-x sh /nonexistent/tool; echo ran'; echo \$?"
+    expect "driver from its variable" /bin/true sh -c "X_DRIVER=/bin/true bash -c '. \"$NETNS_LIB_DIR/lib.sh\"; netns_find_driver x X_DRIVER'"
+    expect "driver next to HOOKCTL, or an error" "nope_driver not found at /nonexistent/cli/../tests/nope_driver (set NOPE or HOOKCTL)
+1" \
+        sh -c "HOOKCTL=/nonexistent/cli/hookctl bash -c '. \"$NETNS_LIB_DIR/lib.sh\"; netns_find_driver nope_driver NOPE'; echo \$?"
+    rc=5
+    (exit 3)
+    check "check sees the caller's \$? and variables" '[ $? = 3 ] && [ $rc = 5 ]'
+    failing_check() { check_detail() { echo "detail"; }; check "f" '[ 1 = 2 ]'; echo "$passes $failures"; }
+    expect "check: a failure is counted and shows check_detail" "FAIL - f ([ 1 = 2 ])
+detail
+$passes $((failures + 1))" failing_check
     f=$(mktemp)
     printf 'A=two words\nB=back\\\\slash\nC=line\\nbreak\n\nD=\n' >"$f"
     read_env_file "$f"

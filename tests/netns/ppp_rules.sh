@@ -5,21 +5,13 @@
 # ip-down removes exactly them; foreign and builtin rules survive every event; a
 # rule deleted behind hookctl's back shows as drift and `apply` restores it.
 set -u
+. "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: needs root for network namespaces"
-    exit 77
-fi
-HOOKCTL=${HOOKCTL:?HOOKCTL must point at the hookctl binary}
+netns_require_root
+HOOKCTL=$(netns_find_hookctl) || exit 1
 
-NS=hookctl-ppp-$$
-WORK=$(mktemp -d)
-cleanup() { ip netns del "$NS" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
-ip -n "$NS" link add ppp0 type veth peer name ppp0-peer
-ip -n "$NS" link set ppp0 up
+netns_setup hookctl-ppp
+netns_veth ppp0
 
 cat >"$WORK/hookctl.toml" <<'EOF'
 [uplink.tkom]
@@ -34,18 +26,6 @@ table = 199
 while = "tkom"
 EOF
 
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok - $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL - $1"; }
-expect() {
-    local name=$1 want=$2
-    shift 2
-    local got
-    got=$("$@" 2>&1)
-    if [ "$got" = "$want" ]; then pass "$name"; else fail "$name: want [$want] got [$got]"; fi
-}
-hk() { ip netns exec "$NS" "$HOOKCTL" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" "$@"; }
 # pppd's argv: interface tty speed local remote ipparam
 ipv6_up() { hk ppp ipv6-up ppp0 /dev/ttyS0 115200 fe80::1 fe80::2 tkom; }
 ip_up() { hk ppp ip-up ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom; }
@@ -92,5 +72,4 @@ expect "the journal keeps the command's exit status and output" "failed exit 3; 
 ip_down >/dev/null 2>&1
 expect "second ip-down is harmless" "$OTHERS" others
 
-echo "# $passes passed, $failures failed"
-[ "$failures" = 0 ]
+netns_done

@@ -5,68 +5,32 @@
 # deprecated, then a rejected rewrite that leaves file and radvd alone.
 # Drives tests/radvd_driver (no CLI, no engine). Needs root; exit 77 = skipped.
 set -u
+. "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: needs root for network namespaces"
-    exit 77
-fi
-if ! ip netns list >/dev/null 2>&1; then
-    echo "SKIP: ip netns does not work here"
-    exit 77
-fi
-for tool in radvd rdisc6; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "SKIP: $tool not installed (packages radvd, ndisc6)"
-        exit 77
-    fi
-done
+netns_require_root
+netns_require_tools "radvd, ndisc6" radvd rdisc6
+DRIVER=$(netns_find_driver radvd_driver RADVD_DRIVER) || exit 1
 
-DRIVER=${RADVD_DRIVER:-}
-if [ -z "$DRIVER" ] && [ -n "${HOOKCTL:-}" ]; then
-    DRIVER=$(dirname "$HOOKCTL")/../tests/radvd_driver
-fi
-if [ -z "$DRIVER" ] || [ ! -x "$DRIVER" ]; then
-    echo "radvd_driver not found (set RADVD_DRIVER or HOOKCTL)" >&2
-    exit 1
-fi
-
-NSR=hookctl-ra-r-$$
+# Router namespace ($NS) and temp dir ($WORK) from lib.sh, the LAN namespace and
+# radvd registered with it: all removed or stopped on exit.
+netns_setup hookctl-ra-r
+NSR=$NS
 NSL=hookctl-ra-l-$$
-DIR=$(mktemp -d /tmp/hookctl-radvd.XXXXXX)
+DIR=$WORK
 CONF=$DIR/radvd.conf
 PIDFILE=$DIR/radvd.pid
 LOG=$DIR/radvd.log
 RADVD_PID=
-
-cleanup() {
-    if [ -n "$RADVD_PID" ]; then kill "$RADVD_PID" 2>/dev/null; wait "$RADVD_PID" 2>/dev/null; fi
-    ip netns del "$NSR" 2>/dev/null
-    ip netns del "$NSL" 2>/dev/null
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok - $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1 ($2)"; fi; }
+netns_stop_on_exit RADVD_PID
 
 # --- two namespaces joined by a veth; no DAD so link-locals are usable at once --
-for ns in "$NSR" "$NSL"; do
-    ip netns add "$ns" || exit 1
-    ip -n "$ns" link set lo up
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-done
+netns_add "$NSL"
+netns_no_dad "$NSR" "$NSL"
 ip netns exec "$NSR" sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n "$NSR" link add r0 type veth peer name l0 netns "$NSL" || exit 1
 ip -n "$NSR" link set r0 up
 ip -n "$NSL" link set l0 up
-for _ in $(seq 50); do
-    ip -n "$NSR" -6 addr show dev r0 scope link | grep -q 'inet6 fe80' &&
-        ip -n "$NSL" -6 addr show dev l0 scope link | grep -q 'inet6 fe80' && break
-    sleep 0.1
-done
+netns_wait_link_local "$NSR" r0 "$NSL" l0
 
 drv() { "$DRIVER" "$CONF" r0 --interval 3 10 --lifetimes 1800 7200 "$@"; }
 mtime() { stat -c %y "$CONF"; }
@@ -157,5 +121,4 @@ out=$("$DRIVER" "$DIR/full.conf" r0 --managed --other --interval 3 10 --lifetime
 check "full rendering validates" '[[ "$out" == "done: "* ]]'
 
 if grep -q "exiting" "$LOG"; then fail "radvd log mentions exiting"; cat "$LOG"; fi
-echo "# $passes passed, $failures failed"
-[ "$failures" = 0 ]
+netns_done

@@ -13,17 +13,12 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 netns_require_root
-for tool in radvd rdisc6 jq; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "SKIP: $tool not installed (packages radvd, ndisc6, jq)"
-        exit 77
-    fi
-done
+netns_require_tools "radvd, ndisc6, jq" radvd rdisc6 jq
 HOOKCTL=$(netns_find_hookctl) || exit 1
 DATA=$NETNS_REPO_ROOT/tests/data/dhcpcd
 
-# Router namespace ($NS) and temp dir ($WORK) from lib.sh; the LAN namespace and
-# radvd are ours.
+# Router namespace ($NS) and temp dir ($WORK) from lib.sh, the LAN namespace and
+# radvd registered with it: all removed or stopped on exit.
 netns_setup hookctl-rc
 NSR=$NS
 NSL=hookctl-rc-l-$$
@@ -32,38 +27,20 @@ CONF=$DIR/radvd.conf
 PIDFILE=$DIR/radvd.pid
 LOG=$DIR/radvd.log
 RADVD_PID=
+netns_stop_on_exit RADVD_PID
 
-cleanup() {
-    if [ -n "$RADVD_PID" ]; then kill "$RADVD_PID" 2>/dev/null; wait "$RADVD_PID" 2>/dev/null; fi
-    ip netns del "$NSL" 2>/dev/null
-    netns_cleanup
-}
-trap cleanup EXIT
-
-# check NAME CONDITION; on failure also shows the last hookctl output ($out).
-check() {
-    if eval "$2"; then pass "$1"; else
-        fail "$1 ($2)"
-        [ -n "${out:-}" ] && printf '%s\n' "$out" | sed 's/^/#   /'
-    fi
-}
+# A failed check (lib.sh) also shows the last hookctl output ($out).
+check_detail() { [ -n "${out:-}" ] && printf '%s\n' "$out" | sed 's/^/#   /'; }
 
 # --- router namespace: wan0 (veth), int0 === lan0 in the LAN namespace ----------
-ip netns add "$NSL" || exit 1
-ip -n "$NSL" link set lo up
-for ns in "$NSR" "$NSL"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-done
+netns_add "$NSL"
+netns_no_dad "$NSR" "$NSL"
 ip netns exec "$NSR" sysctl -qw net.ipv6.conf.all.forwarding=1
 netns_veth wan0    # the uplink: only its name matters here (no dummy module in every kernel)
 ip -n "$NSR" link add int0 type veth peer name lan0 netns "$NSL" || exit 1
 ip -n "$NSR" link set int0 up
 ip -n "$NSL" link set lan0 up
-for _ in $(seq 50); do
-    ip -n "$NSR" -6 addr show dev int0 scope link | grep -q 'inet6 fe80' &&
-        ip -n "$NSL" -6 addr show dev lan0 scope link | grep -q 'inet6 fe80' && break
-    sleep 0.1
-done
+netns_wait_link_local "$NSR" int0 "$NSL" lan0
 
 # --- configs ---------------------------------------------------------------------
 # write_config FILE RADVD-INTERFACE-TABLE [VALIDATE-ARGV]
@@ -94,14 +71,11 @@ write_config "$DIR/bad.toml" '{ min-interval = 3, max-interval = 4, preferred-li
 write_config "$DIR/false.toml" '{ min-interval = 3, max-interval = 5, deprecate-old = "2h" }' \
     '["/bin/sh", "-c", "echo bad config: $1 >&2; exit 1", "validator", "{}"]'
 
-STATE=$DIR/state
+STATE=$DIR/state    # = $WORK/state, hk's (lib.sh)
+HK_CONFIG=$DIR/main.toml
 
 # event CONFIG ENVFILE: dhcpcd runs its script with no arguments and only its environment.
-event() {
-    read_env_file "$2"
-    ip netns exec "$NSR" env -i "${ENV_VARS[@]}" "$HOOKCTL" --config "$1" --state-dir "$STATE" dhcpcd
-}
-hk() { ip netns exec "$NSR" "$HOOKCTL" --config "$DIR/main.toml" --state-dir "$STATE" "$@"; }
+event() { HK_CONFIG=$1 hk_dhcpcd "$2"; }
 last_entry() { hk events --json --limit 1 | jq '.[-1]'; }
 mtime() { stat -c %y "$CONF"; }
 rereads() { grep -c "attempting to reread config file" "$LOG" 2>/dev/null; }
@@ -200,7 +174,7 @@ check "status lists both retired prefixes" \
 cp -p "$CONF" "$DIR/good"
 before=$(mtime)
 hups=$(rereads)
-out=$(ip netns exec "$NSR" "$HOOKCTL" --config "$DIR/bad.toml" --state-dir "$STATE" apply 2>&1)
+out=$(HK_CONFIG=$DIR/bad.toml hk apply 2>&1)
 rc=$?
 check "refused config: exit 2, the error names the key and radvd's reason" \
     '[ $rc = 2 ] && [[ "$out" == *"preferred-lifetime"*"radvd refuses the file"* ]]'
@@ -209,7 +183,7 @@ check "refused config: radvd not signalled, still running" '[ "$(rereads)" = "$h
 
 # --- a rendition its validator rejects: the old file stays, radvd is not touched ------
 # The same through a configured validator (argv, {} = the temporary file).
-out=$(ip netns exec "$NSR" "$HOOKCTL" --config "$DIR/false.toml" --state-dir "$STATE" apply 2>&1)
+out=$(HK_CONFIG=$DIR/false.toml hk apply 2>&1)
 rc=$?
 e=$(last_entry)
 check "validator: exit 1, its stderr in the error" '[ $rc = 1 ] && [[ "$out" == *"bad config: $DIR/"* ]]'
@@ -225,7 +199,7 @@ if wait_ra "$P100 $P1CD $P1EF "; then pass "validator: radvd still announces the
 
 # --- after the window: apply with deprecate-old = 5s drops both old prefixes --------
 while [ $(($(date +%s) - T_CHANGE2)) -lt 6 ]; do sleep 0.5; done
-out=$(ip netns exec "$NSR" "$HOOKCTL" --config "$DIR/short.toml" --state-dir "$STATE" apply 2>&1)
+out=$(HK_CONFIG=$DIR/short.toml hk apply 2>&1)
 rc=$?
 check "window: apply exits 0" '[ $rc = 0 ]'
 check "window: the old prefixes are gone from radvd.conf" \

@@ -4,48 +4,18 @@
 # (no CLI, no engine): ownership by protocol tag, no duplicates, foreign and
 # builtin rules untouched, exact error texts. Needs root; exit 77 = skipped.
 set -u
+. "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: needs root for network namespaces"
-    exit 77
-fi
-if ! ip netns list >/dev/null 2>&1; then
-    echo "SKIP: ip netns does not work here"
-    exit 77
-fi
-
+netns_require_root
 # The driver sits next to the binary's build tree: <build>/tests/netns_driver.
-DRIVER=${NETNS_DRIVER:-}
-if [ -z "$DRIVER" ] && [ -n "${HOOKCTL:-}" ]; then
-    DRIVER=$(dirname "$HOOKCTL")/../tests/netns_driver
-fi
-if [ -z "$DRIVER" ] || [ ! -x "$DRIVER" ]; then
-    echo "netns_driver not found (set NETNS_DRIVER or HOOKCTL)" >&2
-    exit 1
-fi
+DRIVER=$(netns_find_driver netns_driver NETNS_DRIVER) || exit 1
 
-NS=hookctl-rr-$$
+netns_setup hookctl-rr
 TAG=211
-cleanup() { ip netns del "$NS" 2>/dev/null; }
-trap cleanup EXIT
-ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
 
 in_ns() { ip netns exec "$NS" "$@"; }
 drv() { in_ns "$DRIVER" --protocol "$TAG" "$@"; }
 
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok - $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL - $1"; }
-# expect NAME WANT CMD...: CMD's stdout must equal WANT exactly.
-expect() {
-    local name=$1 want=$2
-    shift 2
-    local got
-    got=$("$@" 2>&1)
-    if [ "$got" = "$want" ]; then pass "$name"; else fail "$name: want [$want] got [$got]"; fi
-}
 # count PATTERN [-6]: how many `ip rule` lines match the (fixed-string) pattern.
 count_rules() {
     local fam=${2:--4}
@@ -174,5 +144,4 @@ expect "written under its own directory" 0 in_ns cat /proc/sys/net/ipv6/conf/v0.
 # --- the builtin rules were never touched ------------------------------------------
 expect "local/main/default rules untouched" "$BUILTINS_BEFORE" builtin_rules
 
-echo "# $passes passed, $failures failed"
-[ "$failures" = 0 ]
+netns_done
