@@ -303,85 +303,99 @@ int cmd_events(Context& ctx) {
     return 0;
 }
 
+// Rules and routes hookctl believes it owns against what the kernel holds with its
+// tag, matched the way the engine matches them (the kernel normalises routes).
+Json check_drift(const Context& ctx, const std::optional<Config>& config, const std::vector<OwnedObject>& applied) {
+    if (ctx.globals.simulate || ::geteuid() != 0 || !config)
+        return Json{{"checked", false}, {"error", config ? "needs root and the real system" : "no config"}};
+    try {
+        auto ex = make_system_executor(*config, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+        const std::vector<Object> present = ex->list_owned();
+        std::vector<std::string> missing, unexpected;
+        std::vector<bool> accounted(present.size(), false);
+        for (const auto& a : applied) {
+            if (!std::holds_alternative<RuleObject>(a.object) && !std::holds_alternative<RouteObject>(a.object))
+                continue;
+            bool found = false;
+            for (std::size_t i = 0; i < present.size(); ++i)
+                if (!accounted[i] && ex->matches(a.object, present[i])) found = accounted[i] = true;
+            if (!found) missing.push_back(describe(a.object));
+        }
+        for (std::size_t i = 0; i < present.size(); ++i)
+            if (!accounted[i]) unexpected.push_back(describe(present[i]));
+        return Json{{"checked", true}, {"missing", missing}, {"unexpected", unexpected}};
+    } catch (const Error& e) {
+        return Json{{"checked", false}, {"error", e.what()}};
+    }
+}
+
 int cmd_status(Context& ctx) {
     parse_args(ctx, ctx.rest, po::options_description("status options"));
     StateDir state(ctx.globals.state_dir);
     const Facts facts = state.load_facts();
     const auto applied = state.load_applied();
-    Json drift{{"checked", false}};
-    std::vector<std::string> missing, unexpected;
-    if (!ctx.globals.simulate && ::geteuid() == 0) {
-        try {
-            const Config config = load(ctx);
-            auto ex = make_system_executor(config, std::chrono::steady_clock::now() + std::chrono::seconds(5));
-            std::set<std::string> present, owned;
-            for (const auto& o : ex->list_owned()) present.insert(key_of(o));
-            for (const auto& a : applied)
-                if (std::holds_alternative<RuleObject>(a.object) || std::holds_alternative<RouteObject>(a.object)) {
-                    owned.insert(key_of(a.object));
-                    if (!present.count(key_of(a.object))) missing.push_back(describe(a.object));
-                }
-            for (const auto& o : ex->list_owned())
-                if (!owned.count(key_of(o))) unexpected.push_back(describe(o));
-            drift = Json{{"checked", true}, {"missing", missing}, {"unexpected", unexpected}};
-        } catch (const Error& e) {
-            drift = Json{{"checked", false}, {"error", e.what()}};
-        }
+    // status works without a config (facts, owned objects, events); drift and DNS need it.
+    std::optional<Config> config;
+    std::string config_error;
+    try {
+        config = load(ctx);
+    } catch (const Error& e) {
+        config_error = e.what();
     }
+    const Json drift = check_drift(ctx, config, applied);
     Journal journal(state.path() + "/journal", 1000000);
-    auto ids = journal.ids();
-    if (ids.size() > 5) ids.erase(ids.begin(), ids.end() - 5);
-    // ---- DNS records (lib/dns.hpp, issue 5): desired value, last confirmed value
-    // (applied set of state.json), pending or failed (the newest journal result for that value).
+    const auto all_ids = journal.ids();
+    const std::vector<std::uint64_t> last_ids(all_ids.end() - std::min<std::size_t>(all_ids.size(), 5), all_ids.end());
+
+    // DNS records: desired value, last confirmed value (the applied set), pending or
+    // failed (the newest journal result for that value).
     std::vector<DnsRecordStatus> dns_records;
     std::string dns_error;
-    try {
-        const Config config = load(ctx);
-        const DesiredState d = desired(config, facts, table_names(config), ctx.inv.now);
-        auto recent = journal.ids();
-        if (recent.size() > 100) recent.erase(recent.begin(), recent.end() - 100);
+    if (config) {
+        const DesiredState d = desired(*config, facts, table_names(*config), ctx.inv.now);
         Json entries = Json::array();
-        for (auto id : recent)
-            if (auto e = journal.read(id)) entries.push_back(std::move(*e));
+        for (auto it = all_ids.end() - std::min<std::size_t>(all_ids.size(), 100); it != all_ids.end(); ++it)
+            if (auto e = journal.read(*it)) entries.push_back(std::move(*e));
         dns_records = dns_status(d.objects, d.held_keys, applied, entries);
-    } catch (const Error& e) {
-        // Only worth a line when DNS records are owned (status works without a config).
-        for (const auto& o : applied)
-            if (std::holds_alternative<DnsRecordObject>(o.object)) dns_error = e.what();
+    } else if (std::any_of(applied.begin(), applied.end(),
+                           [](const OwnedObject& o) { return std::holds_alternative<DnsRecordObject>(o.object); })) {
+        dns_error = config_error;
     }
-    Json dns_json = Json::array();
-    for (const auto& r : dns_records) dns_json.push_back(to_json(r));
-    // ---- end of the DNS block
+
     if (ctx.globals.json) {
-        Json a = Json::array();
-        for (const auto& o : applied) a.push_back(to_json(o));
-        Json ev = Json::array();
-        for (auto id : ids)
-            if (auto e = journal.read(id)) ev.push_back(Json{{"id", id}, {"status", e->value("status", "")}});
-        std::cout << Json{{"facts", to_json(facts)}, {"owned", a}, {"drift", drift}, {"last-events", ev},
-                          {"dns", dns_json}}.dump(2)
+        Json owned = Json::array(), events = Json::array(), dns = Json::array();
+        for (const auto& o : applied) owned.push_back(to_json(o));
+        for (auto id : last_ids)
+            if (auto e = journal.read(id)) events.push_back(Json{{"id", id}, {"status", e->value("status", "")}});
+        for (const auto& r : dns_records) dns.push_back(to_json(r));
+        std::cout << Json{{"facts", to_json(facts)}, {"owned", owned}, {"drift", drift}, {"last-events", events},
+                          {"dns", dns}}.dump(2)
                   << "\n";
         return 0;
     }
     std::cout << "facts:\n";
     if (facts.interfaces.empty()) std::cout << "  none yet\n";
-    for (const auto& t : diff(Facts{}, Facts{facts.interfaces, {}})) std::cout << "  " << t.interface.str() << ": " << t.subject << " " << t.after << "\n";
+    for (const auto& t : diff(Facts{}, Facts{facts.interfaces, {}}))
+        std::cout << "  " << t.interface.str() << ": " << t.subject << " " << t.after << "\n";
     for (const auto& [lan, list] : facts.retired)
         for (const auto& r : list)
-            std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan, r.prefix.to_string(), format_time(r.since));
+            std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan, r.prefix.to_string(),
+                                     format_time(r.since));
     std::cout << fmt::format("owned objects ({}):\n", applied.size());
     for (const auto& o : applied) std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
-    if (!dns_records.empty()) std::cout << "dns records:\n" << format_dns_status(dns_records);  // DNS block
-    else if (!dns_error.empty()) std::cout << "dns records: not computed (" << dns_error << ")\n";  // DNS block
+    if (!dns_records.empty()) std::cout << "dns records:\n" << format_dns_status(dns_records);
+    else if (!dns_error.empty()) std::cout << "dns records: not computed (" << dns_error << ")\n";
     if (drift.value("checked", false)) {
+        const auto& missing = drift.at("missing");
+        const auto& unexpected = drift.at("unexpected");
         std::cout << (missing.empty() && unexpected.empty() ? "drift: none\n" : "drift:\n");
-        for (const auto& m : missing) std::cout << "  missing: " << m << "\n";
-        for (const auto& u : unexpected) std::cout << "  unexpected: " << u << "\n";
+        for (const auto& m : missing) std::cout << "  missing: " << m.get<std::string>() << "\n";
+        for (const auto& u : unexpected) std::cout << "  unexpected: " << u.get<std::string>() << "\n";
     } else {
-        std::cout << "drift: not checked (" << drift.value("error", "needs root and the real system") << ")\n";
+        std::cout << "drift: not checked (" << drift.value("error", "") << ")\n";
     }
     std::cout << "last events:\n";
-    for (auto id : ids)
+    for (auto id : last_ids)
         if (auto e = journal.read(id))
             std::cout << fmt::format("  #{} {} {} {}\n", id, e->value("name", e->value("kind", "")),
                                      e->value("interface", ""), e->value("status", ""));
