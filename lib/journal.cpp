@@ -88,6 +88,7 @@ void Journal::write_last_id(std::uint64_t id) const {
     const std::string path = dir_ + "/last-id";
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    ::fchmod(fd, 0644);  // pppd runs hooks with umask 077
     const ssize_t n = ::pwrite(fd, text.data(), text.size(), 0);
     ::close(fd);
     if (n != static_cast<ssize_t>(text.size())) throw Error(fmt::format("{}: short write", path));

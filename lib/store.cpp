@@ -106,9 +106,12 @@ StateLock::~StateLock() {
 
 void StateDir::ensure_exists() const {
     for (const std::string& d : {path_, path_ + "/journal"}) {
-        if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+        if (::mkdir(d.c_str(), 0755) == 0) {
+            ::chmod(d.c_str(), 0755);  // mkdir's mode is cut by the umask (077 under pppd)
+        } else if (errno != EEXIST) {
             throw Error(fmt::format("{}: cannot create state directory: {} (use --state-dir to choose another)", d,
                                     errno_text()));
+        }
     }
 }
 
