@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -81,9 +82,16 @@ po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
 
 Config load(const Context& ctx) { return load_config(ctx.globals.config); }
 
-// iproute2's table names, then the config's own [tables] on top.
+// iproute2's table names, then the config's own [tables] on top. The rt_tables files
+// are read only when a rule or route names a table neither a number nor in [tables]:
+// this runs at every hook call.
 TableNames table_names(const Config& config) {
-    TableNames names = read_table_names();
+    auto needs_rt_tables = [&](const TableRef& t) { return !t.id && !config.tables.count(t.name); };
+    const bool read = std::any_of(config.rules.begin(), config.rules.end(),
+                                  [&](const RuleConfig& r) { return needs_rt_tables(r.table); }) ||
+                      std::any_of(config.routes.begin(), config.routes.end(),
+                                  [&](const RouteConfig& r) { return needs_rt_tables(r.table); });
+    TableNames names = read ? read_table_names() : TableNames{};
     for (const auto& [name, id] : config.tables) names[name] = id;
     return names;
 }

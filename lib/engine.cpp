@@ -52,7 +52,14 @@ std::vector<OwnedObject> baseline(const std::vector<OwnedObject>& stored, Execut
             continue;
         out.push_back(s);
     }
-    if (o.observe_system) {
+    // A hook run where neither the desired nor the stored state has a rule or route
+    // (a config without any, say) skips the kernel dump; `apply` always looks.
+    const bool routing = o.full_reconcile ||
+                         std::any_of(desired.begin(), desired.end(),
+                                     [](const OwnedObject& d) { return is_observable_kind(d.object); }) ||
+                         std::any_of(stored.begin(), stored.end(),
+                                     [](const OwnedObject& s) { return is_observable_kind(s.object); });
+    if (o.observe_system && routing) {
         for (const auto& present : executor.list_owned()) {
             const OwnedObject* known = nullptr;
             for (const auto* list : {&desired, &stored})

@@ -26,6 +26,7 @@ std::string Journal::segment_path(std::uint64_t first_id) const {
 }
 
 std::vector<std::uint64_t> Journal::segments() const {
+    if (segments_) return *segments_;
     std::vector<std::uint64_t> out;
     DIR* d = ::opendir(dir_.c_str());
     if (!d) return out;
@@ -40,6 +41,7 @@ std::vector<std::uint64_t> Journal::segments() const {
     }
     ::closedir(d);
     std::sort(out.begin(), out.end());
+    segments_ = out;
     return out;
 }
 
@@ -120,8 +122,9 @@ std::vector<std::uint64_t> Journal::ids() const {
 
 std::optional<Json> Journal::read(std::uint64_t id) const {
     if (id == 0) return std::nullopt;
-    auto all = ids();
-    if (!std::binary_search(all.begin(), all.end(), id)) return std::nullopt;
+    // Inside the window of the newest max_entries ids (what ids() lists)?
+    const std::uint64_t newest = newest_on_disk();
+    if (id > newest || (newest > max_entries_ && id <= newest - max_entries_)) return std::nullopt;
     const auto& entries = load_segment(segment_of(id));
     auto it = entries.find(id);
     if (it == entries.end()) return std::nullopt;
@@ -137,6 +140,7 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
         if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
         ::fchmod(fd_, 0644);  // pppd runs hooks with umask 077
         fd_segment_ = segment;
+        segments_.reset();  // it may be a new segment
     }
     // One write per line: O_APPEND keeps concurrent readers from seeing lines interleave.
     const std::string line = entry.dump() + "\n";
@@ -154,6 +158,7 @@ void Journal::prune(std::uint64_t newest) const {
         if (first + segment_size - 1 >= oldest_kept) break;
         ::unlink(segment_path(first).c_str());
         cache_.erase(first);
+        segments_.reset();
     }
 }
 

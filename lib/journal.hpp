@@ -50,6 +50,7 @@ private:
     int fd_ = -1;                                  // the segment being appended to
     std::uint64_t fd_segment_ = 0;
     mutable std::map<std::uint64_t, std::map<std::uint64_t, Json>> cache_;  // segment → id → entry
+    mutable std::optional<std::vector<std::uint64_t>> segments_;           // listed once per Journal
 };
 
 }  // namespace hookctl

@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -68,45 +69,40 @@ void put_address(nlmsghdr* nlh, std::uint16_t type, const IpAddress& a) {
     mnl_attr_put(nlh, type, addr_len(a.family), a.bytes.data());
 }
 
-std::uint8_t fr_action(RuleAction a) {
-    switch (a) {
-    case RuleAction::lookup: return FR_ACT_TO_TBL;
-    case RuleAction::unreachable: return FR_ACT_UNREACHABLE;
-    case RuleAction::blackhole: return FR_ACT_BLACKHOLE;
-    case RuleAction::prohibit: return FR_ACT_PROHIBIT;
-    }
-    return FR_ACT_TO_TBL;
+// hookctl's rule actions and route types and their kernel numbers, one table each
+// way round: what hookctl sends and what it recognises as its own in a dump.
+constexpr std::pair<RuleAction, std::uint8_t> rule_actions[] = {
+    {RuleAction::lookup, FR_ACT_TO_TBL},
+    {RuleAction::unreachable, FR_ACT_UNREACHABLE},
+    {RuleAction::blackhole, FR_ACT_BLACKHOLE},
+    {RuleAction::prohibit, FR_ACT_PROHIBIT},
+};
+constexpr std::pair<RouteType, std::uint8_t> route_types[] = {
+    {RouteType::unicast, RTN_UNICAST},
+    {RouteType::unreachable, RTN_UNREACHABLE},
+    {RouteType::blackhole, RTN_BLACKHOLE},
+    {RouteType::prohibit, RTN_PROHIBIT},
+};
+
+template <class E, std::size_t N>
+std::uint8_t kernel_number(const std::pair<E, std::uint8_t> (&table)[N], E value) {
+    for (const auto& [e, n] : table)
+        if (e == value) return n;
+    return table[0].second;
 }
 
-std::optional<RuleAction> rule_action_of(std::uint8_t a) {
-    switch (a) {
-    case FR_ACT_TO_TBL: return RuleAction::lookup;
-    case FR_ACT_UNREACHABLE: return RuleAction::unreachable;
-    case FR_ACT_BLACKHOLE: return RuleAction::blackhole;
-    case FR_ACT_PROHIBIT: return RuleAction::prohibit;
-    default: return std::nullopt;  // goto, nop: nothing hookctl creates
-    }
+// nullopt for kernel values hookctl never creates (goto, nop; local, broadcast, ...).
+template <class E, std::size_t N>
+std::optional<E> from_kernel_number(const std::pair<E, std::uint8_t> (&table)[N], std::uint8_t number) {
+    for (const auto& [e, n] : table)
+        if (n == number) return e;
+    return std::nullopt;
 }
 
-std::uint8_t rtn_type(RouteType t) {
-    switch (t) {
-    case RouteType::unicast: return RTN_UNICAST;
-    case RouteType::unreachable: return RTN_UNREACHABLE;
-    case RouteType::blackhole: return RTN_BLACKHOLE;
-    case RouteType::prohibit: return RTN_PROHIBIT;
-    }
-    return RTN_UNICAST;
-}
-
-std::optional<RouteType> route_type_of(std::uint8_t t) {
-    switch (t) {
-    case RTN_UNICAST: return RouteType::unicast;
-    case RTN_UNREACHABLE: return RouteType::unreachable;
-    case RTN_BLACKHOLE: return RouteType::blackhole;
-    case RTN_PROHIBIT: return RouteType::prohibit;
-    default: return std::nullopt;  // local, broadcast, ...: never ours
-    }
-}
+std::uint8_t fr_action(RuleAction a) { return kernel_number(rule_actions, a); }
+std::optional<RuleAction> rule_action_of(std::uint8_t a) { return from_kernel_number(rule_actions, a); }
+std::uint8_t rtn_type(RouteType t) { return kernel_number(route_types, t); }
+std::optional<RouteType> route_type_of(std::uint8_t t) { return from_kernel_number(route_types, t); }
 
 // The selector is the same for add and delete; the kernel matches a delete on the
 // fields present (absent ones are wildcards), plus FRA_PROTOCOL when non-zero.
