@@ -297,3 +297,32 @@ TEST_CASE("a reload that failed is owed and done by the next run", "[engine][fix
     // Paid: the next renew is empty again.
     CHECK(h.dhcpcd("b3-renew-timer/05-RENEW6.env").plan.empty());
 }
+
+TEST_CASE("the kernel is asked for owned rules only when rules or routes are in play", "[engine][ppp]") {
+    struct CountingExecutor : RecordingExecutor {
+        int listed = 0;
+        std::vector<Object> list_owned() override {
+            ++listed;
+            return RecordingExecutor::list_owned();
+        }
+    };
+    const auto run = [](const char* toml, CountingExecutor& ex) {
+        test::TempDir dir;
+        StateDir state(dir.path.string());
+        EngineOptions o;
+        o.observe_system = true;
+        RawEvent raw;
+        raw.source = Source::ppp;
+        raw.script = "ipv6-up";
+        raw.args = {"ppp0", "eth0", "0", "fe80::1", "fe80::2"};
+        return run_event(parse_config(toml, "t.toml"), state, nullptr, ex, raw, o);
+    };
+    CountingExecutor sysctls_only;
+    auto r = run("[uplink.tkom]\ninterface = \"ppp0\"\nsysctl.ipv6 = { accept_ra = 1 }\n", sysctls_only);
+    CHECK(r.status == RunReport::Status::applied);
+    CHECK(sysctls_only.listed == 0);
+    CountingExecutor with_rule;
+    run("[uplink.tkom]\ninterface = \"ppp0\"\n[[rule]]\nto = \"2001:db8::/32\"\ntable = 100\nwhile = \"tkom\"\n",
+        with_rule);
+    CHECK(with_rule.listed == 1);
+}
