@@ -3,11 +3,14 @@
 #include "commands.hpp"
 
 #include "config.hpp"
-#include "dns.hpp"
+#include "dns_status.hpp"
 #include "engine.hpp"
+#include "file_io.hpp"
 #include "json_io.hpp"
 #include "rt_tables.hpp"
-#include "wiring.hpp"
+#include "suggest.hpp"
+#include "system_executor.hpp"
+#include "version.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -42,7 +45,8 @@ struct Context {
 
 class UsageError : public Error {
 public:
-    using Error::Error;
+    explicit UsageError(const std::string& message, const std::string& hint = "")
+        : Error(with_hint(message, hint)) {}
 };
 
 po::options_description global_options(Globals& g) {
@@ -80,6 +84,15 @@ po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
     return vm;
 }
 
+// Whether a global option is followed by a value, from the option table itself.
+bool takes_value(const std::string& arg) {
+    Globals unused;
+    const auto options = global_options(unused);
+    const std::string name = arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+    const auto* option = options.find_nothrow(name, false);
+    return option && option->semantic()->max_tokens() > 0;
+}
+
 Config load(const Context& ctx) { return load_config(ctx.globals.config); }
 
 // iproute2's table names, then the config's own [tables] on top. The rt_tables files
@@ -108,8 +121,8 @@ EngineOptions engine_options(const Context& ctx, const Config& config) {
 
 std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config) {
     if (ctx.globals.simulate || ctx.globals.dry_run) return std::make_unique<RecordingExecutor>();
-    return make_system_executor(config, std::chrono::steady_clock::now() +
-                                            std::chrono::milliseconds(config.settings.hook_budget_ms));
+    return make_system_executor(
+        config, std::chrono::steady_clock::now() + std::chrono::milliseconds(config.settings.hook_budget_ms));
 }
 
 std::string format_time(Timestamp t) {
@@ -162,7 +175,7 @@ int run_hook(Context& ctx, const RawEvent& raw) {
         if (!ctx.globals.dry_run) {
             StateDir state(ctx.globals.state_dir);
             state.ensure_exists();
-            Journal journal(state.path() + "/journal", 1000);
+            Journal journal(state.path() + "/journal", Settings{}.journal_max_entries);
             Json entry{{"kind", "event"}, {"event", to_json(raw)}, {"status", "error"}, {"error", e.what()}};
             journal.append(entry);
         }
@@ -198,9 +211,9 @@ int cmd_ppp(Context& ctx) {
     if (ctx.rest.empty()) throw UsageError("ppp: missing SCRIPT (ip-up, ip-down, ipv6-up or ipv6-down)");
     const std::string script = ctx.rest.front();
     if (!is_ppp_script(script)) {
-        const std::string hint = nearest(script, {"ip-up", "ip-down", "ipv6-up", "ipv6-down"});
-        throw UsageError(fmt::format("ppp: unknown script '{}'{}", script,
-                                     hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+        throw UsageError(fmt::format("ppp: unknown script '{}'", script),
+                         did_you_mean(script, ppp_script_names(),
+                                      fmt::format("one of: {}", fmt::join(ppp_script_names(), ", "))));
     }
     std::vector<std::string> args(ctx.rest.begin() + 1, ctx.rest.end());
     return run_hook(ctx, raw_now(ctx, Source::ppp, script, std::move(args), ctx.inv.env));
@@ -270,7 +283,7 @@ int cmd_replay(Context& ctx) {
     po::positional_options_description pos;
     pos.add("id", 1);
     parse_args(ctx, ctx.rest, d, pos);
-    Journal journal(ctx.globals.state_dir + "/journal", 1000000);
+    Journal journal(ctx.globals.state_dir + "/journal");
     const std::uint64_t id = resolve_id(journal, id_text, last);
     auto entry = journal.read(id);
     if (!entry) throw Error(fmt::format("no event #{} in the journal (see `hookctl events`)", id));
@@ -287,7 +300,7 @@ int cmd_events(Context& ctx) {
     po::options_description d("events options");
     d.add_options()("limit", po::value(&limit), "how many of the newest events (default 20)");
     parse_args(ctx, ctx.rest, d);
-    Journal journal(ctx.globals.state_dir + "/journal", 1000000);
+    Journal journal(ctx.globals.state_dir + "/journal");
     auto ids = journal.ids();
     if (ids.size() > limit) ids.erase(ids.begin(), ids.end() - limit);
     Json out = Json::array();
@@ -351,7 +364,7 @@ int cmd_status(Context& ctx) {
         config_error = e.what();
     }
     const Json drift = check_drift(ctx, config, applied);
-    Journal journal(state.path() + "/journal", 1000000);
+    Journal journal(state.path() + "/journal");
     const auto all_ids = journal.ids();
     const std::vector<std::uint64_t> last_ids(all_ids.end() - std::min<std::size_t>(all_ids.size(), 5), all_ids.end());
 
@@ -426,10 +439,10 @@ int cmd_check(Context& ctx) {
         if (t.id || tables.count(t.name)) return;
         std::vector<std::string> names;
         for (const auto& [n, _] : tables) names.push_back(n);
-        const std::string hint = nearest(t.name, names);
-        std::cerr << fmt::format("{}: table '{}' is not in rt_tables{}\n", where.to_string(), t.name,
-                                 hint.empty() ? "; name it in [tables] or in /etc/iproute2/rt_tables.d/NAME.conf"
-                                              : fmt::format(" (did you mean '{}'?)", hint));
+        std::cerr << with_hint(fmt::format("{}: table '{}' is not in rt_tables", where.to_string(), t.name),
+                               did_you_mean(t.name, names,
+                                            "name it in [tables] or in /etc/iproute2/rt_tables.d/NAME.conf"))
+                  << "\n";
         ++problems;
     };
     for (const auto& r : config.rules)
@@ -509,12 +522,12 @@ int run_cli(const Invocation& inv) {
                 return 0;
             }
             if (a == "--version") {
-                std::cout << "hookctl 0.1.0\n";
+                std::cout << "hookctl " << version << "\n";
                 return 0;
             }
             leading.push_back(a);
-            const bool takes_value = (a == "--config" || a == "--state-dir");
-            if (takes_value && i + 1 < inv.args.size()) leading.push_back(inv.args[++i]);
+            if (takes_value(a) && a.find('=') == std::string::npos && i + 1 < inv.args.size())
+                leading.push_back(inv.args[++i]);
             ++i;
         }
         parse_args(ctx, leading, po::options_description());
@@ -528,9 +541,10 @@ int run_cli(const Invocation& inv) {
             if (name == c.name) return c.run(ctx);
         std::vector<std::string> names;
         for (const auto& c : commands) names.push_back(c.name);
-        const std::string hint = nearest(name, names);
-        std::cerr << fmt::format("hookctl: unknown command '{}'{}\n", name,
-                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint));
+        std::cerr << "hookctl: "
+                  << with_hint(fmt::format("unknown command '{}'", name),
+                               did_you_mean(name, names, "`hookctl --help` lists the commands"))
+                  << "\n";
         return 2;
     } catch (const UsageError& e) {
         std::cerr << "hookctl: " << e.what() << "\n";

@@ -235,7 +235,9 @@ int main(int argc, char** argv) {
             else
                 throw Error(fmt::format("unknown option '{}'", args[i]));
         }
-        SystemExecutor executor(options);
+        SystemProcessRunner runner("/usr/sbin:/usr/bin:/sbin:/bin");
+        UdpDnsQuerier querier;
+        SystemExecutor executor(options, runner, querier);
         Args command(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
         if (command.empty())
             throw Error("no command (add-rule, del-rule, add-route, del-route, sysctl, list, batch)");

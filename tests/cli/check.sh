@@ -61,7 +61,8 @@ TOML
 hk check "$WORK/table.toml"
 expect_rc 2
 expect_stdout_equals ""
-expect_stderr_equals "$WORK/table.toml:7:1: table 'kdd' is not in rt_tables (did you mean 'kd'?)"
+expect_stderr_equals "$WORK/table.toml:7:1: table 'kdd' is not in rt_tables
+  hint: did you mean 'kd'?"
 # The same name defined in [tables] is fine.
 sed -i 's/"kdd"/"kd"/' "$WORK/table.toml"
 hk check "$WORK/table.toml"

@@ -67,10 +67,12 @@ expect_stderr_equals 'hookctl: argv[4]: not an IPv4 address: "banana"'
 n=$(journal_count)
 ppp ip-upp ppp0 /dev/ttyS0 0 198.51.100.7 203.0.113.1
 expect_rc 2
-expect_stderr_equals "hookctl: ppp: unknown script 'ip-upp' (did you mean 'ip-up'?)"
+expect_stderr_equals "hookctl: ppp: unknown script 'ip-upp'
+  hint: did you mean 'ip-up'?"
 ppp ipv6-dwon ppp0
 expect_rc 2
-expect_stderr_equals "hookctl: ppp: unknown script 'ipv6-dwon' (did you mean 'ipv6-down'?)"
+expect_stderr_equals "hookctl: ppp: unknown script 'ipv6-dwon'
+  hint: did you mean 'ipv6-down'?"
 ppp
 expect_rc 2
 expect_stderr_contains "ppp: missing SCRIPT"
@@ -107,7 +109,8 @@ check_inferred "$WORK/ppp/ip-down.d/hookctl.sh" ip-down
 # A name that says nothing: the first argument is taken as a command.
 run_cmd "$WORK/bin/hookctl-other" ppp0 /dev/ttyS0 0 198.51.100.7 203.0.113.1
 expect_rc 2
-expect_stderr_equals "hookctl: unknown command 'ppp0' (did you mean 'ppp'?)"
+expect_stderr_equals "hookctl: unknown command 'ppp0'
+  hint: did you mean 'ppp'?"
 
 cat >"$WORK/netns.toml" <<'TOML'
 [uplink.tkom]

@@ -29,13 +29,16 @@ expect_rc 2
 
 hk evnets
 expect_rc 2
-expect_stderr_equals "hookctl: unknown command 'evnets' (did you mean 'events'?)"
+expect_stderr_equals "hookctl: unknown command 'evnets'
+  hint: did you mean 'events'?"
 hk stauts
 expect_rc 2
-expect_stderr_equals "hookctl: unknown command 'stauts' (did you mean 'status'?)"
+expect_stderr_equals "hookctl: unknown command 'stauts'
+  hint: did you mean 'status'?"
 hk frobnicate
 expect_rc 2
-expect_stderr_equals "hookctl: unknown command 'frobnicate'"
+expect_stderr_equals "hookctl: unknown command 'frobnicate'
+  hint: \`hookctl --help\` lists the commands"
 hk --bogus events
 expect_rc 2
 expect_stderr_contains "hookctl: "

@@ -1,6 +1,7 @@
 // Config loading: the shipped examples parse into the expected values, and every
 // kind of mistake yields one exact message with file:line:column and a hint.
 #include "config.hpp"
+#include "suggest.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -364,13 +365,6 @@ TEST_CASE("templates", "[config]") {
     }
 }
 
-TEST_CASE("nearest", "[config]") {
-    CHECK(nearest("restrat", {"reload", "restart", "try-restart"}) == "restart");
-    CHECK(nearest("interfac", {"interface", "token"}) == "interface");
-    CHECK(nearest("on", {"to"}) == "");
-    CHECK(nearest("zzzzzz", {"interface", "token"}) == "");
-    CHECK(nearest("prefx", {"prefix", "address"}) == "prefix");
-}
 
 TEST_CASE("[tables] names routing tables", "[config]") {
     const Config c = parse_config("[tables]\nkd = 199\nvpn-2 = 300\n", "t.toml");

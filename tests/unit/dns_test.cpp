@@ -3,7 +3,9 @@
 // process runs), the DnsUpdater flow over a RecordingProcessRunner and a scripted
 // querier, the DNS packet builder and parser, UdpDnsQuerier against a loopback
 // socket of the test's own, and the status helper. tests/netns/dns.sh runs named.
-#include "dns.hpp"
+#include "dns_status.hpp"
+#include "dns_updater.hpp"
+#include "scripted_querier.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -57,17 +59,7 @@ Action action(Action::Op op, const DnsRecordObject& r) {
     return a;
 }
 
-// Answers every query from a list (the last one repeats) and counts them.
-class ScriptedQuerier : public DnsQuerier {
-public:
-    std::vector<Result> results;
-    int calls = 0;
-    Result query(const IpAddress&, std::uint16_t, const std::string&, DnsType, std::uint32_t) override {
-        ++calls;
-        if (results.empty()) return {std::nullopt, "no answer within 1000 ms"};
-        return results[std::min<std::size_t>(static_cast<std::size_t>(calls - 1), results.size() - 1)];
-    }
-};
+using test::ScriptedQuerier;
 
 DnsQuerier::Result answer(std::vector<std::string> addrs, std::uint8_t rcode = 0) {
     DnsAnswer a;

@@ -4,6 +4,7 @@
 // pruning, and the flock that serialises two processes.
 #include "journal.hpp"
 #include "json_io.hpp"
+#include "file_io.hpp"
 #include "store.hpp"
 
 #include <catch2/catch.hpp>
@@ -181,11 +182,11 @@ TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
     state.ensure_exists();
 
     const Facts facts = every_section();
-    state.save_facts(facts);
+    state.save(facts, {}, {});
     CHECK(state.load_facts() == facts);
 
     const auto objects = every_object();
-    state.save_applied(objects);
+    state.save(facts, objects, {});
     const auto back = state.load_applied();
     REQUIRE(back.size() == objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i) {

@@ -3,6 +3,7 @@
 // it does not execute itself. Netlink is covered by tests/netns/rules_routes.sh.
 #include "rt_tables.hpp"
 #include "sysctl.hpp"
+#include "scripted_querier.hpp"
 #include "system_executor.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,6 +17,7 @@
 #include "temp_dir.hpp"
 
 using namespace hookctl;
+using test::ScriptedQuerier;
 namespace fs = std::filesystem;
 
 using hookctl::test::TempDir;
@@ -201,7 +203,11 @@ TEST_CASE("read_table_names follows iproute2's file order", "[rt_tables]") {
 TEST_CASE("SystemExecutor dispatch without the kernel", "[system_executor]") {
     TempDir dir;
     write_file(dir.path / "net/ipv6/conf/ppp0/forwarding", "1\n");
-    SystemExecutor executor({211, dir.path.string()});
+    RecordingProcessRunner runner;
+    ScriptedQuerier querier;
+    SystemExecutorOptions options;
+    options.proc_sys_root = dir.path.string();
+    SystemExecutor executor(options, runner, querier);
 
     auto action = [](Action::Op op, std::optional<Object> o) {
         Action a;
@@ -224,27 +230,38 @@ TEST_CASE("SystemExecutor dispatch without the kernel", "[system_executor]") {
         a.previous = SysctlObject{"net.ipv6.conf.ppp0.forwarding", "1"};
         CHECK(executor.apply(a).status == ActionResult::Status::done);
     }
-    SECTION("kinds without a handler fail with a clear message") {
+    SECTION("a file goes to the file writer, which validates through the runner") {
         FileObject file;
-        file.path = "/etc/radvd.conf";
+        file.path = (dir.path / "radvd.conf").string();
+        file.content = owned_marker("#") + "\ninterface lan0 {};\n";
+        file.validate = {"radvd", "-c", "-C", "{}"};
         ActionResult f = executor.apply(action(Action::Op::add, file));
-        CHECK(f.status == ActionResult::Status::failed);
-        CHECK(f.message == "no executor for file in this build");
-        CHECK(executor.apply(action(Action::Op::add, DnsRecordObject{})).message ==
-              "no executor for dns in this build");
-        CHECK(executor.apply(action(Action::Op::run, std::nullopt)).message == "no executor for run in this build");
-        CHECK(executor.apply(action(Action::Op::reload, std::nullopt)).message ==
-              "no executor for reload in this build");
+        CHECK(f.status == ActionResult::Status::done);
+        CHECK(read_file(dir.path / "radvd.conf") == file.content);
+        REQUIRE(runner.runs().size() == 1);
+        CHECK(runner.runs()[0].command.argv.at(0) == "radvd");
     }
-    SECTION("a plugged-in handler gets the action") {
-        executor.set_run_handler([](const Action& a) {
-            return ActionResult{ActionResult::Status::done, a.command.argv.at(0), 0};
-        });
+    SECTION("a command goes to the runner; its output reaches the result") {
+        ProcessResult out;
+        out.exit_code = 0;
+        out.output = "hello\n";
+        runner.push_result(out);
         Action run;
         run.op = Action::Op::run;
         run.command.argv = {"rdisc6", "ppp0"};
         ActionResult r = executor.apply(run);
         CHECK(r.status == ActionResult::Status::done);
-        CHECK(r.message == "rdisc6");
+        CHECK(r.message == "exit 0; output: hello\n");
+        REQUIRE(runner.runs().size() == 1);
+        CHECK(runner.runs()[0].command.argv == std::vector<std::string>{"rdisc6", "ppp0"});
+    }
+    SECTION("a reload of a unit is systemctl try-reload-or-restart") {
+        Action reload;
+        reload.op = Action::Op::reload;
+        reload.service = ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}};
+        CHECK(executor.apply(reload).status == ActionResult::Status::done);
+        REQUIRE(runner.runs().size() == 1);
+        CHECK(runner.runs()[0].command.argv ==
+              std::vector<std::string>{"systemctl", "try-reload-or-restart", "radvd.service"});
     }
 }

@@ -1,0 +1,337 @@
+// The hook run pipeline; see engine.hpp.
+#include "engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace hookctl {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t micros_since(Clock::time_point t0) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+}
+
+bool is_observable_kind(const Object& o) {
+    return std::holds_alternative<RuleObject>(o) || std::holds_alternative<RouteObject>(o);
+}
+
+bool any_observable(const std::vector<OwnedObject>& list) {
+    return std::any_of(list.begin(), list.end(), [](const OwnedObject& o) { return is_observable_kind(o.object); });
+}
+
+// desired + the applied values of held keys (files/DNS whose facts are unknown now).
+std::vector<OwnedObject> desired_with_held(const DesiredState& d, const std::vector<OwnedObject>& applied) {
+    std::vector<OwnedObject> out = d.objects;
+    std::set<std::string> held(d.held_keys.begin(), d.held_keys.end());
+    for (const auto& a : applied)
+        if (held.count(key_of(a.object))) out.push_back(a);
+    return out;
+}
+
+// The applied set the plan is computed against. With a kernel view, the rules and
+// routes are what the kernel holds with our tag; each is taken in the form we
+// asked for (desired or stored) when it matches, so the kernel's normalisation
+// does not look like a change. A reconcile leaves desired sysctls and files out,
+// so they are ensured again (their executors compare with the system); ones no
+// longer desired stay in and are removed.
+std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedObject>& desired) {
+    const bool reconcile = in.event == nullptr;
+    std::set<std::string> desired_keys;
+    for (const auto& d : desired) desired_keys.insert(key_of(d.object));
+    const bool observe = in.kernel && (reconcile || any_observable(desired) || any_observable(in.applied));
+    std::vector<OwnedObject> out;
+    for (const auto& s : in.applied) {
+        if (observe && is_observable_kind(s.object)) continue;
+        if (reconcile && desired_keys.count(key_of(s.object)) &&
+            (std::holds_alternative<SysctlObject>(s.object) || std::holds_alternative<FileObject>(s.object)))
+            continue;
+        out.push_back(s);
+    }
+    if (!observe) return out;
+    for (const auto& present : in.kernel->list_owned()) {
+        const OwnedObject* known = nullptr;
+        for (const auto* list : {&desired, &in.applied})
+            for (const auto& candidate : *list)
+                if (!known && in.kernel->matches(candidate.object, present)) known = &candidate;
+        out.push_back(known ? *known : OwnedObject{present, "found in the kernel with hookctl's tag", {}});
+    }
+    return out;
+}
+
+// Reloads owed from an earlier run go first among the reloads, waiting for nothing.
+Plan with_owed_reloads(Plan plan, const std::vector<ServiceAction>& owed) {
+    for (const auto& s : owed) {
+        auto planned = std::find_if(plan.actions.begin(), plan.actions.end(), [&](const Action& a) {
+            return a.op == Action::Op::reload && a.service == s;
+        });
+        if (planned != plan.actions.end()) {
+            planned->after.clear();  // due now whatever the files do
+            planned->why = "owed by an earlier run";
+            continue;
+        }
+        Action a;
+        a.op = Action::Op::reload;
+        a.service = s;
+        a.why = "owed by an earlier run (it failed or ran out of budget)";
+        a.origin = "state.json pending-reloads";
+        auto pos = std::find_if(plan.actions.begin(), plan.actions.end(), [](const Action& x) {
+            return x.op == Action::Op::run || (x.object && std::holds_alternative<DnsRecordObject>(*x.object));
+        });
+        // `after` indexes of later actions shift by one.
+        const auto at = static_cast<std::size_t>(pos - plan.actions.begin());
+        for (auto& x : plan.actions)
+            for (auto& i : x.after)
+                if (i >= at) ++i;
+        plan.actions.insert(pos, a);
+    }
+    return plan;
+}
+
+}  // namespace
+
+Step compute_step(const StepInput& in) {
+    const Config& config = *in.config;
+    Step s;
+    Facts merged = in.facts;
+    if (in.event)
+        for (const auto& u : in.event->updates) merged = merge(std::move(merged), u, in.now);
+    s.facts_after = retire_prefixes(config, in.facts, std::move(merged), in.now);
+    s.transitions = diff(in.facts, s.facts_after);
+    s.desired = desired(config, s.facts_after, in.tables, in.now);
+    s.desired_with_held = desired_with_held(s.desired, in.applied);
+    const std::vector<Action> triggers = in.event ? event_triggers(config, *in.event) : std::vector<Action>{};
+    s.plan = with_owed_reloads(
+        make_plan(baseline(in, s.desired.objects), s.desired_with_held, s.transitions, triggers), in.owed_reloads);
+    return s;
+}
+
+std::vector<OwnedObject> next_applied(const std::vector<OwnedObject>& applied, const Plan& plan,
+                                      const std::vector<OwnedObject>& desired,
+                                      const std::vector<ActionResult>& results) {
+    std::vector<OwnedObject> out = applied;
+    std::map<std::string, const OwnedObject*> desired_by_key;
+    for (const auto& d : desired) desired_by_key.emplace(key_of(d.object), &d);
+    auto erase_key = [&](const std::string& key) {
+        out.erase(std::remove_if(out.begin(), out.end(), [&](const OwnedObject& o) { return key_of(o.object) == key; }),
+                  out.end());
+    };
+    for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
+        const Action& a = plan.actions[i];
+        if (!a.object || !results[i].ok() || results[i].status == ActionResult::Status::skipped) continue;
+        const std::string key = key_of(*a.object);
+        erase_key(key);
+        if (a.op == Action::Op::remove) continue;
+        auto it = desired_by_key.find(key);
+        out.push_back(it != desired_by_key.end() ? *it->second : OwnedObject{*a.object, a.origin, {}});
+    }
+    return out;
+}
+
+std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, std::uint32_t budget_ms) {
+    const auto t0 = Clock::now();
+    std::vector<ActionResult> results;
+    results.reserve(plan.actions.size());
+    for (const auto& a : plan.actions) {
+        if (micros_since(t0) / 1000 >= budget_ms) {
+            results.push_back({ActionResult::Status::skipped,
+                               fmt::format("hook budget of {} ms used up; the next event or `hookctl apply` retries",
+                                           budget_ms)});
+            continue;
+        }
+        if (a.op == Action::Op::reload && !a.after.empty()) {
+            const bool changed = std::any_of(a.after.begin(), a.after.end(), [&](std::size_t i) {
+                return i < results.size() && results[i].status == ActionResult::Status::done;
+            });
+            if (!changed) {
+                results.push_back({ActionResult::Status::skipped, "no file it reads changed"});
+                continue;
+            }
+        }
+        const auto t1 = Clock::now();
+        ActionResult r = executor.apply(a);
+        r.elapsed_us = static_cast<std::uint32_t>(micros_since(t1));
+        results.push_back(std::move(r));
+    }
+    return results;
+}
+
+std::string to_string(RunReport::Status s) {
+    switch (s) {
+    case RunReport::Status::applied: return "applied";
+    case RunReport::Status::partial: return "partial";
+    case RunReport::Status::planned: return "planned";
+    case RunReport::Status::rejected: return "rejected";
+    case RunReport::Status::error: return "error";
+    }
+    return "?";
+}
+
+int RunReport::exit_code() const {
+    switch (status) {
+    case Status::applied:
+    case Status::planned: return 0;
+    case Status::partial: return 1;
+    default: return 2;
+    }
+}
+
+Json RunReport::to_json() const {
+    Json j{{"status", hookctl::to_string(status)}};
+    if (journal_id) j["journal-id"] = *journal_id;
+    if (!error.empty()) j["error"] = error;
+    if (event) {
+        j["source"] = hookctl::to_string(event->source);
+        j["name"] = event->name;
+        j["interface"] = event->interface.str();
+    }
+    Json t = Json::array();
+    for (const auto& x : transitions) t.push_back(hookctl::to_json(x));
+    j["transitions"] = t;
+    Json acts = Json::array();
+    for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+        Json a = hookctl::to_json(plan.actions[i]);
+        if (i < results.size()) {
+            a["result"] = hookctl::to_string(results[i].status);
+            if (!results[i].message.empty()) a["message"] = results[i].message;
+            a["elapsed-us"] = results[i].elapsed_us;
+        }
+        acts.push_back(a);
+    }
+    j["actions"] = acts;
+    j["warnings"] = warnings;
+    j["elapsed-us"] = elapsed_us;
+    return j;
+}
+
+namespace {
+
+void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t0) {
+    report.elapsed_us = micros_since(t0);
+    if (!journal || !report.journal_id) return;
+    Json outcome = report.to_json();
+    for (auto it = outcome.begin(); it != outcome.end(); ++it) entry[it.key()] = it.value();
+    journal->update(*report.journal_id, entry);
+}
+
+Json received_entry(const RawEvent* raw, const std::string& kind, Timestamp now) {
+    Json j{{"kind", kind}, {"time", now}};
+    if (raw) j["event"] = to_json(*raw);
+    j["status"] = "received";
+    return j;
+}
+
+KernelView kernel_view(Executor& executor) {
+    return KernelView{[&executor] { return executor.list_owned(); },
+                      [&executor](const Object& w, const Object& p) { return executor.matches(w, p); }};
+}
+
+// Loads the stored state, computes the step, executes it and saves the state.
+// `event` nullptr: a reconcile.
+RunReport run_step(const Config& config, StateDir& state, Executor& executor, const Event* event,
+                   const EngineOptions& options) {
+    StepInput in;
+    in.config = &config;
+    in.facts = state.load_facts();
+    in.applied = state.load_applied();
+    in.owed_reloads = state.load_pending_reloads();
+    in.event = event;
+    in.tables = options.tables;
+    in.now = options.now;
+    if (options.observe_system) in.kernel = kernel_view(executor);
+    const Step step = compute_step(in);
+
+    RunReport report;
+    if (event) report.event = *event;
+    report.transitions = step.transitions;
+    report.plan = step.plan;
+    report.warnings = step.desired.warnings;
+    if (options.dry_run) {
+        report.status = RunReport::Status::planned;
+        return report;
+    }
+    report.results = execute_plan(report.plan, executor, options.budget_ms);
+    const bool any_failed = std::any_of(report.results.begin(), report.results.end(),
+                                        [](const ActionResult& r) { return !r.ok(); });
+    report.status = any_failed ? RunReport::Status::partial : RunReport::Status::applied;
+    state.save(step.facts_after, next_applied(in.applied, report.plan, step.desired_with_held, report.results),
+               still_owed_reloads(report.plan, report.results));
+    return report;
+}
+
+}  // namespace
+
+std::vector<ServiceAction> still_owed_reloads(const Plan& plan, const std::vector<ActionResult>& results) {
+    std::vector<ServiceAction> owed;
+    for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
+        const Action& a = plan.actions[i];
+        if (a.op != Action::Op::reload) continue;
+        const bool due = a.after.empty() || std::any_of(a.after.begin(), a.after.end(), [&](std::size_t j) {
+                             return j < results.size() && results[j].status == ActionResult::Status::done;
+                         });
+        const bool ran = results[i].status == ActionResult::Status::done ||
+                         results[i].status == ActionResult::Status::unchanged;
+        if (due && !ran) owed.push_back(a.service);
+    }
+    return owed;
+}
+
+RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor, const RawEvent& raw,
+                    const EngineOptions& options) {
+    const auto t0 = Clock::now();
+    StateLock lock;
+    if (!options.dry_run) lock = state.lock();
+    Json entry = received_entry(&raw, "event", options.now);
+    RunReport report;
+    // Record first, so the event is on file even if everything after fails.
+    if (journal && !options.dry_run) report.journal_id = journal->append(entry);
+    Event event;
+    try {
+        event = parse_event(raw);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::rejected;
+        report.error = e.what();
+        finish(report, journal, entry, t0);
+        return report;
+    }
+    try {
+        RunReport r = run_step(config, state, executor, &event, options);
+        r.journal_id = report.journal_id;
+        report = std::move(r);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::error;
+        report.event = event;
+        report.error = e.what();
+    }
+    finish(report, journal, entry, t0);
+    return report;
+}
+
+RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal, Executor& executor,
+                        const EngineOptions& options) {
+    const auto t0 = Clock::now();
+    StateLock lock;
+    if (!options.dry_run) lock = state.lock();
+    Json entry = received_entry(nullptr, "apply", options.now);
+    RunReport report;
+    if (journal && !options.dry_run) report.journal_id = journal->append(entry);
+    try {
+        RunReport r = run_step(config, state, executor, nullptr, options);
+        r.journal_id = report.journal_id;
+        report = std::move(r);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::error;
+        report.error = e.what();
+    }
+    finish(report, journal, entry, t0);
+    return report;
+}
+
+}  // namespace hookctl

@@ -1,0 +1,185 @@
+// Journal segments: see journal.hpp. Lines are appended with O_APPEND and not
+// fsynced: the journal is a record for humans and replay, and a hook run must stay
+// cheap. A line cut short by a crash does not parse and is skipped by readers.
+#include "journal.hpp"
+
+#include "file_io.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hookctl {
+
+Journal::~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::string Journal::segment_path(std::uint64_t first_id) const {
+    return fmt::format("{}/{:08}.jsonl", dir_, first_id);
+}
+
+std::vector<std::uint64_t> Journal::segments() const {
+    if (segments_) return *segments_;
+    std::vector<std::uint64_t> out;
+    DIR* d = ::opendir(dir_.c_str());
+    if (!d) return out;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        const std::string suffix = ".jsonl";
+        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        const std::string stem = name.substr(0, name.size() - suffix.size());
+        if (stem.size() > 18 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
+        out.push_back(std::stoull(stem));
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    segments_ = out;
+    return out;
+}
+
+const std::map<std::uint64_t, Json>& Journal::load_segment(std::uint64_t first_id) const {
+    auto cached = cache_.find(first_id);
+    if (cached != cache_.end()) return cached->second;
+    std::map<std::uint64_t, Json>& entries = cache_[first_id];
+    auto text = read_file_if_exists(segment_path(first_id));
+    if (!text) return entries;
+    std::size_t start = 0;
+    while (start < text->size()) {
+        std::size_t end = text->find('\n', start);
+        if (end == std::string::npos) end = text->size();
+        try {
+            Json j = Json::parse(text->begin() + static_cast<long>(start), text->begin() + static_cast<long>(end));
+            if (j.is_object() && j.contains("id") && j.at("id").is_number_unsigned()) {
+                // Not in one expression: the right side of `=` is evaluated first.
+                const auto id = j.at("id").get<std::uint64_t>();
+                entries[id] = std::move(j);
+            }
+        } catch (const std::exception&) {
+            // a line cut short by a crash: the entry's other line, if any, stands
+        }
+        start = end + 1;
+    }
+    return entries;
+}
+
+std::optional<std::uint64_t> Journal::read_last_id() const {
+    auto text = read_file_if_exists(dir_ + "/last-id");
+    if (!text) return std::nullopt;
+    std::uint64_t id = 0;
+    std::size_t digits = 0;
+    for (char c : *text) {
+        if (c == '\n') break;
+        if (c < '0' || c > '9' || ++digits > 18) return std::nullopt;  // torn or foreign: look instead
+        id = id * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    return id;
+}
+
+// Fixed width, written in place: a shorter number never leaves a longer one's tail.
+void Journal::write_last_id(std::uint64_t id) const {
+    const std::string text = fmt::format("{:018}\n", id);
+    const std::string path = dir_ + "/last-id";
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    ::fchmod(fd, 0644);  // pppd runs hooks with umask 077
+    const ssize_t n = ::pwrite(fd, text.data(), text.size(), 0);
+    ::close(fd);
+    if (n != static_cast<ssize_t>(text.size())) throw Error(fmt::format("{}: short write", path));
+}
+
+std::uint64_t Journal::newest_on_disk() const {
+    auto segs = segments();
+    for (auto it = segs.rbegin(); it != segs.rend(); ++it) {
+        const auto& entries = load_segment(*it);
+        if (!entries.empty()) return entries.rbegin()->first;
+    }
+    return 0;
+}
+
+std::optional<std::uint64_t> Journal::last_id() const {
+    auto all = ids();
+    if (all.empty()) return std::nullopt;
+    return all.back();
+}
+
+std::vector<std::uint64_t> Journal::ids() const {
+    std::vector<std::uint64_t> out;
+    for (std::uint64_t first : segments())
+        for (const auto& [id, _] : load_segment(first)) out.push_back(id);
+    std::sort(out.begin(), out.end());
+    if (max_entries_ && out.size() > max_entries_) out.erase(out.begin(), out.end() - max_entries_);
+    return out;
+}
+
+std::optional<Json> Journal::read(std::uint64_t id) const {
+    if (id == 0) return std::nullopt;
+    // Inside the window of the newest max_entries ids (what ids() lists)?
+    const std::uint64_t newest = newest_on_disk();
+    if (id > newest || (max_entries_ && newest > max_entries_ && id <= newest - max_entries_)) return std::nullopt;
+    const auto& entries = load_segment(segment_of(id));
+    auto it = entries.find(id);
+    if (it == entries.end()) return std::nullopt;
+    return it->second;
+}
+
+void Journal::write_line(std::uint64_t id, const Json& entry) {
+    const std::uint64_t segment = segment_of(id);
+    if (fd_ < 0 || fd_segment_ != segment) {
+        if (fd_ >= 0) ::close(fd_);
+        const std::string path = segment_path(segment);
+        fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+        ::fchmod(fd_, 0644);  // pppd runs hooks with umask 077
+        fd_segment_ = segment;
+        segments_.reset();  // it may be a new segment
+    }
+    // One write per line: O_APPEND keeps concurrent readers from seeing lines interleave.
+    const std::string line = entry.dump() + "\n";
+    const ssize_t n = ::write(fd_, line.data(), line.size());
+    if (n != static_cast<ssize_t>(line.size()))
+        throw Error(fmt::format("{}: write failed: {}", segment_path(segment), std::strerror(errno)));
+    cache_[segment][id] = entry;
+}
+
+// Whole segments all of whose ids fell out of the window go.
+void Journal::prune(std::uint64_t newest) const {
+    if (max_entries_ == 0 || newest <= max_entries_) return;
+    const std::uint64_t oldest_kept = newest - max_entries_ + 1;
+    for (std::uint64_t first : segments()) {
+        if (first + segment_size - 1 >= oldest_kept) break;
+        ::unlink(segment_path(first).c_str());
+        cache_.erase(first);
+        segments_.reset();
+    }
+}
+
+std::uint64_t Journal::append(Json entry) {
+    std::optional<std::uint64_t> last = read_last_id();
+    // No counter yet (a new journal, or it was lost): find the newest entry once.
+    // Appending never overwrites, so even a wrong counter loses nothing.
+    if (!last) last = newest_on_disk();
+    const std::uint64_t id = *last + 1;
+    entry["id"] = id;
+    write_line(id, entry);
+    write_last_id(id);
+    // A new segment is the moment old ones can go.
+    if (segment_of(id) == id) prune(id);
+    return id;
+}
+
+void Journal::update(std::uint64_t id, const Json& entry) {
+    Json e = entry;
+    e["id"] = id;
+    write_line(id, e);
+}
+
+}  // namespace hookctl

@@ -1,0 +1,296 @@
+// SystemProcessRunner: Boost.Process forks and execs (this is the only file that
+// includes it); waiting, output capture and group kills are plain POSIX so that
+// one poll() loop can watch the output pipe, the child's exit and the deadline.
+#include "process.hpp"
+
+#include "fd.hpp"
+#include "file_io.hpp"
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/error.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/start_dir.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace bp = boost::process;
+
+namespace hookctl {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint32_t ms_since(Clock::time_point start) {
+    auto d = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    return static_cast<std::uint32_t>(std::max<std::int64_t>(0, d.count()));
+}
+
+// Keeps the last `output_cap` bytes; trims in batches so appends stay cheap.
+void append_output(ProcessResult& r, const char* data, std::size_t n) {
+    r.output.append(data, n);
+    if (r.output.size() > 2 * output_cap) {
+        r.output.erase(0, r.output.size() - output_cap);
+        r.output_truncated = true;
+    }
+}
+
+void finish_output(ProcessResult& r) {
+    if (r.output.size() > output_cap) {
+        r.output.erase(0, r.output.size() - output_cap);
+        r.output_truncated = true;
+    }
+}
+
+// Runs in the forked child before execve: only async-signal-safe calls here.
+// A failure is reported through Boost.Process's error pipe and the child exits.
+struct ChildSetup {
+    int stdin_fd;
+    int output_fd;
+
+    template <class Executor>
+    void operator()(Executor& exec) const {
+        auto fail = [&](const char* what) {
+            exec.set_error(std::error_code(errno, std::system_category()), what);
+            ::_exit(127);
+        };
+        // Its own group, so a timeout can kill everything it started in one kill().
+        if (::setpgid(0, 0) != 0) fail("setpgid");
+        // Undo what the daemon or hookctl may have set: blocked or ignored signals
+        // (an ignored SIGPIPE or SIGTERM would survive execve).
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // KILL/STOP fail: fine
+        if (::dup2(stdin_fd, 0) < 0 || ::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0)
+            fail("dup2");
+        // Nothing of hookctl's (netlink sockets, the store's lock) leaks into the child.
+        if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+            for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+    }
+};
+
+}  // namespace
+
+std::string format_argv(const std::vector<std::string>& argv) {
+    std::string out;
+    for (const auto& a : argv) {
+        if (!out.empty()) out += ' ';
+        bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\") == std::string::npos;
+        if (plain) {
+            out += a;
+        } else {
+            out += '\'';
+            for (char c : a) {
+                if (c == '\'') out += "'\\''";
+                else out += c;
+            }
+            out += '\'';
+        }
+    }
+    return out;
+}
+
+std::string describe(const ProcessResult& r) {
+    if (!r.error.empty()) return "not started: " + r.error;
+    if (r.timed_out) return fmt::format("timed out after {} ms, killed", r.elapsed_ms);
+    return fmt::format("exit {}", r.exit_code);
+}
+
+SystemProcessRunner::SystemProcessRunner(std::string path, std::chrono::milliseconds grace)
+    : path_(std::move(path)), grace_(grace) {
+    // An ignored SIGCHLD inherited from the daemon makes the kernel reap our children
+    // before we can read their exit status; the default disposition changes nothing else.
+    struct sigaction current {};
+    if (::sigaction(SIGCHLD, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) {
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        ::sigaction(SIGCHLD, &dfl, nullptr);
+    }
+}
+
+std::string SystemProcessRunner::resolve(const std::string& argv0, const std::string& path) {
+    if (argv0.empty()) return "";
+    std::size_t begin = 0;
+    while (begin <= path.size()) {
+        std::size_t end = path.find(':', begin);
+        if (end == std::string::npos) end = path.size();
+        std::string dir = path.substr(begin, end - begin);
+        begin = end + 1;
+        // An empty or relative entry would mean "the current directory": never for root.
+        if (dir.empty() || dir[0] != '/') continue;
+        std::string candidate = dir + "/" + argv0;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            ::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+    }
+    return "";
+}
+
+ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadline,
+                                          const EnvVars& extra_env) {
+    ProcessResult r;
+    const auto start = Clock::now();
+    auto finish = [&]() -> ProcessResult {
+        r.elapsed_ms = ms_since(start);
+        return r;
+    };
+
+    if (command.argv.empty() || command.argv[0].empty()) {
+        r.error = "empty argv (nothing to run)";
+        return finish();
+    }
+    if (start >= deadline) {
+        r.timed_out = true;
+        r.error = fmt::format("{}: the hook's time budget is used up", format_argv(command.argv));
+        return finish();
+    }
+    // timeout_ms 0: only the caller's deadline applies.
+    Deadline until = deadline;
+    if (command.timeout_ms > 0) until = std::min(until, start + std::chrono::milliseconds(command.timeout_ms));
+
+    const std::string& argv0 = command.argv[0];
+    std::string exe = argv0.find('/') == std::string::npos ? resolve(argv0, path_) : argv0;
+    if (exe.empty()) {
+        r.error = fmt::format("{}: not found on PATH {} (use an absolute path or set settings.path)",
+                              argv0, path_);
+        return finish();
+    }
+
+    bp::environment env;  // starts empty: nothing of the daemon's environment
+    env["PATH"] = path_;
+    env["LANG"] = "C";
+    for (const auto& [k, v] : extra_env) {
+        if (k.empty() || k.find('=') != std::string::npos) {
+            r.error = fmt::format("{}: invalid environment variable name '{}'", argv0, k);
+            return finish();
+        }
+        env[k] = v;
+    }
+
+    UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (devnull.get() < 0) {
+        r.error = fmt::format("open /dev/null: {}", std::strerror(errno));
+        return finish();
+    }
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) {
+        r.error = fmt::format("pipe: {}", std::strerror(errno));
+        return finish();
+    }
+    UniqueFd out_read(p[0]);
+    UniqueFd out_write(p[1]);
+
+    std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+    std::error_code ec;
+    pid_t failed_pid = -1;
+    bp::child child(bp::exe(exe), bp::args(args), env, bp::start_dir("/"),
+                    bp::extend::on_exec_setup(ChildSetup{devnull.get(), out_write.get()}),
+                    bp::extend::on_error([&](auto& exec, const std::error_code&) { failed_pid = exec.pid; }),
+                    ec);
+    out_write.reset();  // else our own copy keeps the pipe open and EOF never comes
+    devnull.reset();
+    if (ec) {
+        // The child that failed to exec has exited; collect it.
+        if (failed_pid > 0) ::waitpid(failed_pid, nullptr, 0);
+        r.error = fmt::format("{}: {}", exe, ec.message());
+        return finish();
+    }
+    const pid_t pid = child.id();
+    child.detach();  // waiting and killing are done below, by pid and group
+
+    // Wakes poll() when the child exits; without pidfd (kernel < 5.3) poll in short steps.
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    ::fcntl(out_read.get(), F_SETFL, O_NONBLOCK);
+    bool pipe_open = true;
+
+    // Exited but not reaped: the zombie keeps the pid and the group id from being
+    // reused while we still signal the group.
+    auto leader_exited = [&] {
+        siginfo_t info{};
+        if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD;  // reaped elsewhere
+        return info.si_pid == pid;
+    };
+    auto read_available = [&] {
+        char buf[4096];
+        while (pipe_open) {
+            ssize_t n = ::read(out_read.get(), buf, sizeof buf);
+            if (n > 0) {
+                append_output(r, buf, static_cast<std::size_t>(n));
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                if (n == 0 || errno != EAGAIN) pipe_open = false;
+                return;
+            }
+        }
+    };
+    // Reads output until stop() holds or `limit` passes; returns stop().
+    auto pump = [&](Clock::time_point limit, auto stop) {
+        while (true) {
+            if (stop()) return true;
+            auto now = Clock::now();
+            if (now >= limit) return false;
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - now).count();
+            int wait_ms = static_cast<int>(std::min<std::int64_t>(left, pidfd.get() >= 0 ? 60000 : 10));
+            pollfd fds[2];
+            nfds_t n = 0;
+            if (pipe_open) fds[n++] = {out_read.get(), POLLIN, 0};
+            if (pidfd.get() >= 0) fds[n++] = {pidfd.get(), POLLIN, 0};
+            if (::poll(fds, n, wait_ms) < 0 && errno != EINTR) return stop();
+            read_available();
+        }
+    };
+
+    if (!pump(until, leader_exited)) r.timed_out = true;
+    // On a timeout this stops the program; after a normal exit it stops whatever
+    // it left running in its group (a forgotten `&`), which would hold our pipe.
+    ::kill(-pid, SIGTERM);
+    pump(Clock::now() + grace_, [&] { return !pipe_open && leader_exited(); });
+    ::kill(-pid, SIGKILL);
+
+    int status = 0;
+    pid_t w;
+    do {
+        w = ::waitpid(pid, &status, 0);
+    } while (w < 0 && errno == EINTR);
+    if (w == pid) {
+        if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+        else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+    }
+    read_available();  // what is left; a writer outside the group cannot block us (O_NONBLOCK)
+    finish_output(r);
+    return finish();
+}
+
+ProcessResult RecordingProcessRunner::do_run(const Command& command, Deadline, const EnvVars& extra_env) {
+    runs_.push_back({command, extra_env});
+    if (next_ < scripted_.size()) return scripted_[next_++];
+    if (responder_) return responder_(command);
+    ProcessResult r;
+    r.exit_code = 0;
+    return r;
+}
+
+}  // namespace hookctl
