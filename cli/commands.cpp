@@ -12,16 +12,16 @@
 #include "system_executor.hpp"
 #include "version.hpp"
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
 #include <memory>
 #include <set>
-#include <unistd.h>
 
 namespace po = boost::program_options;
 
@@ -51,20 +51,22 @@ public:
 
 po::options_description global_options(Globals& g) {
     po::options_description d("Global options");
-    d.add_options()
-        ("config", po::value(&g.config), "config file (default /etc/hookctl/hookctl.toml)")
-        ("state-dir", po::value(&g.state_dir), "state and journal directory (default /var/lib/hookctl)")
-        ("dry-run", po::bool_switch(&g.dry_run), "plan only: change nothing, record nothing")
-        ("json", po::bool_switch(&g.json), "machine-readable output (read-only commands)")
-        ("simulate", po::bool_switch(&g.simulate),
-         "act on a model instead of the system: actions count as done and state is kept (for trying a config, and tests)");
+    d.add_options()("config", po::value(&g.config),
+                    "config file (default /etc/hookctl/hookctl.toml)")(
+        "state-dir", po::value(&g.state_dir),
+        "state and journal directory (default /var/lib/hookctl)")(
+        "dry-run", po::bool_switch(&g.dry_run), "plan only: change nothing, record nothing")(
+        "json", po::bool_switch(&g.json), "machine-readable output (read-only commands)")(
+        "simulate", po::bool_switch(&g.simulate),
+        "act on a model instead of the system: actions count as done and state is kept (for trying a config, and tests)");
     return d;
 }
 
 // Parses `args` with the subcommand's own options plus the global ones.
 // Global options given here override those given before the subcommand; ones not
 // given keep their earlier value.
-po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args, po::options_description own,
+po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
+                             po::options_description own,
                              const po::positional_options_description& positional = {}) {
     Globals given = ctx.globals;
     own.add(global_options(given));
@@ -88,12 +90,15 @@ po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
 bool takes_value(const std::string& arg) {
     Globals unused;
     const auto options = global_options(unused);
-    const std::string name = arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+    const std::string name =
+        arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
     const auto* option = options.find_nothrow(name, false);
     return option && option->semantic()->max_tokens() > 0;
 }
 
-Config load(const Context& ctx) { return load_config(ctx.globals.config); }
+Config load(const Context& ctx) {
+    return load_config(ctx.globals.config);
+}
 
 // iproute2's table names, then the config's own [tables] on top. The rt_tables files
 // are read only when a rule or route names a table neither a number nor in [tables]:
@@ -121,8 +126,9 @@ EngineOptions engine_options(const Context& ctx, const Config& config) {
 
 std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config) {
     if (ctx.globals.simulate || ctx.globals.dry_run) return std::make_unique<RecordingExecutor>();
-    return make_system_executor(
-        config, std::chrono::steady_clock::now() + std::chrono::milliseconds(config.settings.hook_budget_ms));
+    return make_system_executor(config,
+                                std::chrono::steady_clock::now() +
+                                    std::chrono::milliseconds(config.settings.hook_budget_ms));
 }
 
 std::string format_time(Timestamp t) {
@@ -140,16 +146,20 @@ void print_report(const RunReport& r, const std::string& title, bool json) {
         return;
     }
     std::string head = title;
-    if (r.event) head = fmt::format("{} {} on {}", to_string(r.event->source), r.event->name, r.event->interface.str());
+    if (r.event)
+        head = fmt::format("{} {} on {}", to_string(r.event->source), r.event->name,
+                           r.event->interface.str());
     std::cout << fmt::format("{}: {}{} ({:.2f} ms)\n", head, to_string(r.status),
-                             r.journal_id ? fmt::format(", journal #{}", *r.journal_id) : "", r.elapsed_us / 1000.0);
+                             r.journal_id ? fmt::format(", journal #{}", *r.journal_id) : "",
+                             r.elapsed_us / 1000.0);
     if (!r.error.empty()) std::cout << "  error: " << r.error << "\n";
     for (const auto& t : r.transitions) std::cout << "  * " << t.to_string() << "\n";
     for (const auto& w : r.warnings) std::cout << "  warning: " << w << "\n";
     if (r.plan.empty() && r.error.empty()) std::cout << "  nothing to do\n";
     for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
         const Action& a = r.plan.actions[i];
-        const std::string result = i < r.results.size() ? to_string(r.results[i].status) : "planned";
+        const std::string result =
+            i < r.results.size() ? to_string(r.results[i].status) : "planned";
         std::cout << fmt::format("  [{}] {}\n", result, a.describe());
         std::cout << fmt::format("      from {}; because {}\n", a.origin, a.why);
         if (i < r.results.size() && !r.results[i].message.empty() &&
@@ -162,7 +172,8 @@ int report_exit(const RunReport& r) {
     if (!r.error.empty()) std::cerr << "hookctl: " << r.error << "\n";
     for (std::size_t i = 0; i < r.results.size(); ++i)
         if (r.results[i].status == ActionResult::Status::failed)
-            std::cerr << fmt::format("hookctl: {} failed: {}\n", r.plan.actions[i].describe(), r.results[i].message);
+            std::cerr << fmt::format("hookctl: {} failed: {}\n", r.plan.actions[i].describe(),
+                                     r.results[i].message);
     return r.exit_code();
 }
 
@@ -176,7 +187,10 @@ int run_hook(Context& ctx, const RawEvent& raw) {
             StateDir state(ctx.globals.state_dir);
             state.ensure_exists();
             Journal journal(state.path() + "/journal", Settings{}.journal_max_entries);
-            Json entry{{"kind", "event"}, {"event", to_json(raw)}, {"status", "error"}, {"error", e.what()}};
+            Json entry{{"kind", "event"},
+                       {"event", to_json(raw)},
+                       {"status", "error"},
+                       {"error", e.what()}};
             journal.append(entry);
         }
         throw;
@@ -189,8 +203,8 @@ int run_hook(Context& ctx, const RawEvent& raw) {
     return report_exit(r);
 }
 
-RawEvent raw_now(const Context& ctx, Source source, std::string script, std::vector<std::string> args,
-                 const Environment& env) {
+RawEvent raw_now(const Context& ctx, Source source, std::string script,
+                 std::vector<std::string> args, const Environment& env) {
     RawEvent raw;
     raw.source = source;
     raw.script = std::move(script);
@@ -208,23 +222,26 @@ int cmd_dhcpcd(Context& ctx) {
 // pppd arguments are passed through untouched (one may be empty; none are options),
 // so global options must come before `ppp`.
 int cmd_ppp(Context& ctx) {
-    if (ctx.rest.empty()) throw UsageError("ppp: missing SCRIPT (ip-up, ip-down, ipv6-up or ipv6-down)");
+    if (ctx.rest.empty())
+        throw UsageError("ppp: missing SCRIPT (ip-up, ip-down, ipv6-up or ipv6-down)");
     const std::string script = ctx.rest.front();
     if (!is_ppp_script(script)) {
-        throw UsageError(fmt::format("ppp: unknown script '{}'", script),
-                         did_you_mean(script, ppp_script_names(),
-                                      fmt::format("one of: {}", fmt::join(ppp_script_names(), ", "))));
+        throw UsageError(
+            fmt::format("ppp: unknown script '{}'", script),
+            did_you_mean(script, ppp_script_names(),
+                         fmt::format("one of: {}", fmt::join(ppp_script_names(), ", "))));
     }
     std::vector<std::string> args(ctx.rest.begin() + 1, ctx.rest.end());
     return run_hook(ctx, raw_now(ctx, Source::ppp, script, std::move(args), ctx.inv.env));
 }
 
-RawEvent raw_from_source(const Context& ctx, const std::string& source, std::vector<std::string> args,
-                         const Environment& env) {
+RawEvent raw_from_source(const Context& ctx, const std::string& source,
+                         std::vector<std::string> args, const Environment& env) {
     if (source == "dhcpcd") return raw_now(ctx, Source::dhcpcd, "", {}, env);
     if (source.rfind("ppp:", 0) == 0) {
         const std::string script = source.substr(4);
-        if (!is_ppp_script(script)) throw UsageError(fmt::format("--source: unknown ppp script '{}'", script));
+        if (!is_ppp_script(script))
+            throw UsageError(fmt::format("--source: unknown ppp script '{}'", script));
         return raw_now(ctx, Source::ppp, script, std::move(args), env);
     }
     throw UsageError(fmt::format("--source: expected 'dhcpcd' or 'ppp:SCRIPT', got '{}'", source));
@@ -250,14 +267,17 @@ int cmd_plan(Context& ctx) {
     po::options_description d("plan options");
     d.add_options()("env-file", po::value(&env_file), "environment of the event (VAR=value lines)")(
         "source", po::value(&source), "dhcpcd (default) or ppp:SCRIPT")(
-        "arg", po::value(&args)->composing(), "pppd argument (repeat; positional after -- works too)");
+        "arg", po::value(&args)->composing(),
+        "pppd argument (repeat; positional after -- works too)");
     po::positional_options_description pos;
     pos.add("arg", -1);
     parse_args(ctx, ctx.rest, d, pos);
-    if (env_file.empty()) throw UsageError("plan: --env-file FILE is required (or use `hookctl replay ID`)");
+    if (env_file.empty())
+        throw UsageError("plan: --env-file FILE is required (or use `hookctl replay ID`)");
     auto text = read_file_if_exists(env_file);
     if (!text) throw Error(fmt::format("{}: no such file", env_file));
-    return plan_raw(ctx, raw_from_source(ctx, source, args, parse_env_file(*text, env_file)), "plan");
+    return plan_raw(ctx, raw_from_source(ctx, source, args, parse_env_file(*text, env_file)),
+                    "plan");
 }
 
 std::uint64_t resolve_id(const Journal& journal, const std::string& id_text, bool last) {
@@ -270,7 +290,8 @@ std::uint64_t resolve_id(const Journal& journal, const std::string& id_text, boo
     try {
         return parse_u32(id_text, "ID");
     } catch (const Error&) {
-        throw UsageError(fmt::format("replay: '{}' is not an event id (see `hookctl events`)", id_text));
+        throw UsageError(
+            fmt::format("replay: '{}' is not an event id (see `hookctl events`)", id_text));
     }
 }
 
@@ -278,8 +299,9 @@ int cmd_replay(Context& ctx) {
     std::string id_text;
     bool last = false, apply = false;
     po::options_description d("replay options");
-    d.add_options()("id", po::value(&id_text), "journal id")("last", po::bool_switch(&last), "the newest event")(
-        "apply", po::bool_switch(&apply), "act on the plan (default: dry run)");
+    d.add_options()("id", po::value(&id_text), "journal id")(
+        "last", po::bool_switch(&last), "the newest event")("apply", po::bool_switch(&apply),
+                                                            "act on the plan (default: dry run)");
     po::positional_options_description pos;
     pos.add("id", 1);
     parse_args(ctx, ctx.rest, d, pos);
@@ -287,8 +309,9 @@ int cmd_replay(Context& ctx) {
     const std::uint64_t id = resolve_id(journal, id_text, last);
     auto entry = journal.read(id);
     if (!entry) throw Error(fmt::format("no event #{} in the journal (see `hookctl events`)", id));
-    if (!entry->contains("event")) throw Error(fmt::format("journal #{} is not an event (it is '{}')", id,
-                                                           entry->value("kind", "?")));
+    if (!entry->contains("event"))
+        throw Error(
+            fmt::format("journal #{} is not an event (it is '{}')", id, entry->value("kind", "?")));
     RawEvent raw = raw_event_from_json(entry->at("event"));
     raw.time = ctx.inv.now;
     if (!apply || ctx.globals.dry_run) return plan_raw(ctx, raw, fmt::format("replay #{}", id));
@@ -313,29 +336,40 @@ int cmd_events(Context& ctx) {
         }
         const Json ev = e->value("event", Json::object());
         std::string what = e->value("kind", "?");
-        if (e->contains("name")) what = e->value("source", "") + " " + e->value("name", "") + " " + e->value("interface", "");
-        else if (!ev.empty()) what = ev.value("source", "") + " " + ev.value("script", "");
-        std::cout << fmt::format("#{:<5} {}  {:<30} {:<9} {} actions{}\n", id, format_time(e->value("time", ev.value("time", Timestamp{0}))),
-                                 what, e->value("status", "?"), e->value("actions", Json::array()).size(),
+        if (e->contains("name"))
+            what = e->value("source", "") + " " + e->value("name", "") + " " +
+                   e->value("interface", "");
+        else if (!ev.empty())
+            what = ev.value("source", "") + " " + ev.value("script", "");
+        std::cout << fmt::format("#{:<5} {}  {:<30} {:<9} {} actions{}\n", id,
+                                 format_time(e->value("time", ev.value("time", Timestamp{0}))),
+                                 what, e->value("status", "?"),
+                                 e->value("actions", Json::array()).size(),
                                  e->contains("error") ? "  error: " + e->value("error", "") : "");
     }
-    if (ctx.globals.json) std::cout << out.dump(2) << "\n";
-    else if (ids.empty()) std::cout << "no events recorded in " << ctx.globals.state_dir << "/journal\n";
+    if (ctx.globals.json)
+        std::cout << out.dump(2) << "\n";
+    else if (ids.empty())
+        std::cout << "no events recorded in " << ctx.globals.state_dir << "/journal\n";
     return 0;
 }
 
 // Rules and routes hookctl believes it owns against what the kernel holds with its
 // tag, matched the way the engine matches them (the kernel normalises routes).
-Json check_drift(const Context& ctx, const std::optional<Config>& config, const std::vector<OwnedObject>& applied) {
+Json check_drift(const Context& ctx, const std::optional<Config>& config,
+                 const std::vector<OwnedObject>& applied) {
     if (ctx.globals.simulate || ::geteuid() != 0 || !config)
-        return Json{{"checked", false}, {"error", config ? "needs root and the real system" : "no config"}};
+        return Json{{"checked", false},
+                    {"error", config ? "needs root and the real system" : "no config"}};
     try {
-        auto ex = make_system_executor(*config, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+        auto ex = make_system_executor(*config,
+                                       std::chrono::steady_clock::now() + std::chrono::seconds(5));
         const std::vector<Object> present = ex->list_owned();
         std::vector<std::string> missing, unexpected;
         std::vector<bool> accounted(present.size(), false);
         for (const auto& a : applied) {
-            if (!std::holds_alternative<RuleObject>(a.object) && !std::holds_alternative<RouteObject>(a.object))
+            if (!std::holds_alternative<RuleObject>(a.object) &&
+                !std::holds_alternative<RouteObject>(a.object))
                 continue;
             bool found = false;
             for (std::size_t i = 0; i < present.size(); ++i)
@@ -366,7 +400,8 @@ int cmd_status(Context& ctx) {
     const Json drift = check_drift(ctx, config, applied);
     Journal journal(state.path() + "/journal");
     const auto all_ids = journal.ids();
-    const std::vector<std::uint64_t> last_ids(all_ids.end() - std::min<std::size_t>(all_ids.size(), 5), all_ids.end());
+    const std::vector<std::uint64_t> last_ids(
+        all_ids.end() - std::min<std::size_t>(all_ids.size(), 5), all_ids.end());
 
     // DNS records: desired value, last confirmed value (the applied set), pending or
     // failed (the newest journal result for that value).
@@ -375,11 +410,13 @@ int cmd_status(Context& ctx) {
     if (config) {
         const DesiredState d = desired(*config, facts, table_names(*config), ctx.inv.now);
         Json entries = Json::array();
-        for (auto it = all_ids.end() - std::min<std::size_t>(all_ids.size(), 100); it != all_ids.end(); ++it)
+        for (auto it = all_ids.end() - std::min<std::size_t>(all_ids.size(), 100);
+             it != all_ids.end(); ++it)
             if (auto e = journal.read(*it)) entries.push_back(std::move(*e));
         dns_records = dns_status(d.objects, d.held_keys, applied, entries);
-    } else if (std::any_of(applied.begin(), applied.end(),
-                           [](const OwnedObject& o) { return std::holds_alternative<DnsRecordObject>(o.object); })) {
+    } else if (std::any_of(applied.begin(), applied.end(), [](const OwnedObject& o) {
+                   return std::holds_alternative<DnsRecordObject>(o.object);
+               })) {
         dns_error = config_error;
     }
 
@@ -387,10 +424,15 @@ int cmd_status(Context& ctx) {
         Json owned = Json::array(), events = Json::array(), dns = Json::array();
         for (const auto& o : applied) owned.push_back(to_json(o));
         for (auto id : last_ids)
-            if (auto e = journal.read(id)) events.push_back(Json{{"id", id}, {"status", e->value("status", "")}});
+            if (auto e = journal.read(id))
+                events.push_back(Json{{"id", id}, {"status", e->value("status", "")}});
         for (const auto& r : dns_records) dns.push_back(to_json(r));
-        std::cout << Json{{"facts", to_json(facts)}, {"owned", owned}, {"drift", drift}, {"last-events", events},
-                          {"dns", dns}}.dump(2)
+        std::cout << Json{{"facts", to_json(facts)},
+                          {"owned", owned},
+                          {"drift", drift},
+                          {"last-events", events},
+                          {"dns", dns}}
+                         .dump(2)
                   << "\n";
         return 0;
     }
@@ -400,18 +442,22 @@ int cmd_status(Context& ctx) {
         std::cout << "  " << t.interface.str() << ": " << t.subject << " " << t.after << "\n";
     for (const auto& [lan, list] : facts.retired)
         for (const auto& r : list)
-            std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan, r.prefix.to_string(),
-                                     format_time(r.since));
+            std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan,
+                                     r.prefix.to_string(), format_time(r.since));
     std::cout << fmt::format("owned objects ({}):\n", applied.size());
-    for (const auto& o : applied) std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
-    if (!dns_records.empty()) std::cout << "dns records:\n" << format_dns_status(dns_records);
-    else if (!dns_error.empty()) std::cout << "dns records: not computed (" << dns_error << ")\n";
+    for (const auto& o : applied)
+        std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
+    if (!dns_records.empty())
+        std::cout << "dns records:\n" << format_dns_status(dns_records);
+    else if (!dns_error.empty())
+        std::cout << "dns records: not computed (" << dns_error << ")\n";
     if (drift.value("checked", false)) {
         const auto& missing = drift.at("missing");
         const auto& unexpected = drift.at("unexpected");
         std::cout << (missing.empty() && unexpected.empty() ? "drift: none\n" : "drift:\n");
         for (const auto& m : missing) std::cout << "  missing: " << m.get<std::string>() << "\n";
-        for (const auto& u : unexpected) std::cout << "  unexpected: " << u.get<std::string>() << "\n";
+        for (const auto& u : unexpected)
+            std::cout << "  unexpected: " << u.get<std::string>() << "\n";
     } else {
         std::cout << "drift: not checked (" << drift.value("error", "") << ")\n";
     }
@@ -439,9 +485,11 @@ int cmd_check(Context& ctx) {
         if (t.id || tables.count(t.name)) return;
         std::vector<std::string> names;
         for (const auto& [n, _] : tables) names.push_back(n);
-        std::cerr << with_hint(fmt::format("{}: table '{}' is not in rt_tables", where.to_string(), t.name),
-                               did_you_mean(t.name, names,
-                                            "name it in [tables] or in /etc/iproute2/rt_tables.d/NAME.conf"))
+        std::cerr << with_hint(fmt::format("{}: table '{}' is not in rt_tables", where.to_string(),
+                                           t.name),
+                               did_you_mean(
+                                   t.name, names,
+                                   "name it in [tables] or in /etc/iproute2/rt_tables.d/NAME.conf"))
                   << "\n";
         ++problems;
     };
@@ -449,10 +497,11 @@ int cmd_check(Context& ctx) {
         if (r.action == RuleAction::lookup) check_table(r.table, r.where);
     for (const auto& r : config.routes) check_table(r.table, r.where);
     if (problems) return 2;
-    std::cout << fmt::format("{}: ok ({} uplinks, {} lans, {} rules, {} routes, {} files, {} dns zones{})\n",
-                             config.file, config.uplinks.size(), config.lans.size(), config.rules.size(),
-                             config.routes.size(), config.files.size(), config.dns.size(),
-                             config.radvd ? ", radvd" : "");
+    std::cout << fmt::format(
+        "{}: ok ({} uplinks, {} lans, {} rules, {} routes, {} files, {} dns zones{})\n",
+        config.file, config.uplinks.size(), config.lans.size(), config.rules.size(),
+        config.routes.size(), config.files.size(), config.dns.size(),
+        config.radvd ? ", radvd" : "");
     return 0;
 }
 
@@ -476,20 +525,26 @@ struct Command {
 };
 
 const Command commands[] = {
-    {"dhcpcd", "", "handle one dhcpcd event (from the environment; run as a dhcpcd hook)", cmd_dhcpcd},
-    {"ppp", "SCRIPT [ARGS...]", "handle one pppd event: SCRIPT is ip-up, ip-down, ipv6-up or ipv6-down", cmd_ppp},
-    {"plan", "--env-file FILE [--source dhcpcd|ppp:SCRIPT] [-- ARGS...]", "show what an event would do", cmd_plan},
-    {"replay", "ID|--last [--apply]", "re-run a recorded event (dry run unless --apply)", cmd_replay},
+    {"dhcpcd", "", "handle one dhcpcd event (from the environment; run as a dhcpcd hook)",
+     cmd_dhcpcd},
+    {"ppp", "SCRIPT [ARGS...]",
+     "handle one pppd event: SCRIPT is ip-up, ip-down, ipv6-up or ipv6-down", cmd_ppp},
+    {"plan", "--env-file FILE [--source dhcpcd|ppp:SCRIPT] [-- ARGS...]",
+     "show what an event would do", cmd_plan},
+    {"replay", "ID|--last [--apply]", "re-run a recorded event (dry run unless --apply)",
+     cmd_replay},
     {"events", "[--limit N]", "list recorded events", cmd_events},
     {"status", "", "facts per interface, owned objects, drift, last events", cmd_status},
     {"check", "[FILE]", "validate a config file", cmd_check},
-    {"apply", "", "reconcile the system with the stored facts (after a config change or reboot)", cmd_apply},
+    {"apply", "", "reconcile the system with the stored facts (after a config change or reboot)",
+     cmd_apply},
 };
 
 void usage(std::ostream& out) {
     out << "usage: hookctl [--config FILE] [--state-dir DIR] [--dry-run] [--json] [--simulate] COMMAND [ARGS]\n\n"
            "commands:\n";
-    for (const auto& c : commands) out << fmt::format("  {:<8} {}\n           {}\n", c.name, c.args, c.summary);
+    for (const auto& c : commands)
+        out << fmt::format("  {:<8} {}\n           {}\n", c.name, c.args, c.summary);
     out << "\nAs a pppd hook, hookctl also runs when invoked as ip-up, ipv6-up, ... or from /etc/ppp/<script>.d/.\n"
            "HOOKCTL_CONFIG and HOOKCTL_STATE_DIR in the environment set the defaults of --config and --state-dir.\n";
 }

@@ -49,17 +49,14 @@ struct Cursor {
     std::size_t i = 0;
     bool done() const { return i >= args.size(); }
     const std::string& next(const char* what) {
-        if (i >= args.size())
-            throw Error(fmt::format("missing {}", what));
+        if (i >= args.size()) throw Error(fmt::format("missing {}", what));
         return args[i++];
     }
 };
 
 std::optional<Family> family_flag(const std::string& w) {
-    if (w == "-4")
-        return Family::v4;
-    if (w == "-6")
-        return Family::v6;
+    if (w == "-4") return Family::v4;
+    if (w == "-6") return Family::v6;
     return std::nullopt;
 }
 
@@ -84,8 +81,7 @@ RuleObject parse_rule(const Args& args) {
             std::string v = c.next("fwmark");
             auto slash = v.find('/');
             r.fwmark = number(v.substr(0, slash), "fwmark");
-            if (slash != std::string::npos)
-                r.fwmask = number(v.substr(slash + 1), "fwmask");
+            if (slash != std::string::npos) r.fwmask = number(v.substr(slash + 1), "fwmask");
         } else if (w == "priority" || w == "pref") {
             r.priority = number(c.next("priority"), "priority");
             have_priority = true;
@@ -101,8 +97,7 @@ RuleObject parse_rule(const Args& args) {
             throw Error(fmt::format("unknown rule word '{}'", w));
         }
     }
-    if (!have_priority)
-        throw Error("a rule needs a priority");
+    if (!have_priority) throw Error("a rule needs a priority");
     if (r.from)
         family = r.from->family();
     else if (r.to)
@@ -150,8 +145,7 @@ RouteObject parse_route(const Args& args) {
             throw Error(fmt::format("unknown route word '{}'", w));
         }
     }
-    if (!have_destination)
-        throw Error("a route needs a destination");
+    if (!have_destination) throw Error("a route needs a destination");
     if (is_default) {
         Family f = family.value_or(r.via ? r.via->family : Family::v4);
         r.destination = IpPrefix{};
@@ -179,13 +173,11 @@ Action make_action(Action::Op op, Object object) {
 
 // Runs one command; returns false when it failed.
 bool run_command(SystemExecutor& executor, const Args& words, bool timing) {
-    if (words.empty())
-        return true;
+    if (words.empty()) return true;
     const std::string& cmd = words[0];
     const Args rest(words.begin() + 1, words.end());
     if (cmd == "list") {
-        for (const Object& o : executor.list_owned())
-            std::cout << describe(o) << "\n";
+        for (const Object& o : executor.list_owned()) std::cout << describe(o) << "\n";
         return true;
     }
     Action action;
@@ -204,10 +196,8 @@ bool run_command(SystemExecutor& executor, const Args& words, bool timing) {
 
     ActionResult r = executor.apply(action);
     std::cout << status_word(r.status);
-    if (r.status == ActionResult::Status::failed)
-        std::cout << ": " << r.message;
-    if (timing)
-        std::cout << " " << r.elapsed_us << "us";
+    if (r.status == ActionResult::Status::failed) std::cout << ": " << r.message;
+    if (timing) std::cout << " " << r.elapsed_us << "us";
     std::cout << "\n";
     return r.ok();
 }
@@ -215,8 +205,7 @@ bool run_command(SystemExecutor& executor, const Args& words, bool timing) {
 Args split_words(const std::string& line) {
     Args words;
     std::istringstream in(line);
-    for (std::string w; in >> w;)
-        words.push_back(w);
+    for (std::string w; in >> w;) words.push_back(w);
     return words;
 }
 
@@ -240,13 +229,12 @@ int main(int argc, char** argv) {
         SystemExecutor executor(options, runner, querier);
         Args command(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
         if (command.empty())
-            throw Error("no command (add-rule, del-rule, add-route, del-route, sysctl, list, batch)");
-        if (command[0] != "batch")
-            return run_command(executor, command, false) ? 0 : 1;
+            throw Error(
+                "no command (add-rule, del-rule, add-route, del-route, sysctl, list, batch)");
+        if (command[0] != "batch") return run_command(executor, command, false) ? 0 : 1;
         bool all_ok = true;
         for (std::string line; std::getline(std::cin, line);) {
-            if (line.empty() || line[0] == '#')
-                continue;
+            if (line.empty() || line[0] == '#') continue;
             all_ok = run_command(executor, split_words(line), true) && all_ok;
         }
         return all_ok ? 0 : 1;

@@ -33,21 +33,30 @@ int main(int argc, char** argv) {
                 if (i + 1 >= argc) throw Error(a + ": needs a value");
                 return argv[++i];
             };
-            if (a == "--prefix") in.current.push_back(parse_prefix(next(), a));
-            else if (a == "--deprecated") in.deprecated.push_back(parse_prefix(next(), a));
-            else if (a == "--rdnss") in.rdnss.push_back(parse_address(next(), a));
-            else if (a == "--dnssl") config.dnssl.push_back(parse_domain_name(next(), a));
+            if (a == "--prefix")
+                in.current.push_back(parse_prefix(next(), a));
+            else if (a == "--deprecated")
+                in.deprecated.push_back(parse_prefix(next(), a));
+            else if (a == "--rdnss")
+                in.rdnss.push_back(parse_address(next(), a));
+            else if (a == "--dnssl")
+                config.dnssl.push_back(parse_domain_name(next(), a));
             else if (a == "--interval") {
                 config.min_interval = parse_u32(next(), a);
                 config.max_interval = parse_u32(next(), a);
             } else if (a == "--lifetimes") {
                 config.preferred_lifetime = parse_u32(next(), a);
                 config.valid_lifetime = parse_u32(next(), a);
-            } else if (a == "--managed") config.managed = true;
-            else if (a == "--other") config.other = true;
-            else if (a == "--append") append = next() + "\n";
-            else if (a == "--no-validate") validate = false;
-            else throw Error("unknown option " + a);
+            } else if (a == "--managed")
+                config.managed = true;
+            else if (a == "--other")
+                config.other = true;
+            else if (a == "--append")
+                append = next() + "\n";
+            else if (a == "--no-validate")
+                validate = false;
+            else
+                throw Error("unknown option " + a);
         }
 
         FileObject file;

@@ -42,8 +42,7 @@ const LanConfig* Config::find_lan(const std::string& name) const {
 }
 
 ConfigError::ConfigError(SourceLocation where, const std::string& message, const std::string& hint)
-    : Error(with_hint(where.to_string() + ": " + message, hint)),
-      where_(std::move(where)) {}
+    : Error(with_hint(where.to_string() + ": " + message, hint)), where_(std::move(where)) {}
 
 Config load_config(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

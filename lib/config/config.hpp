@@ -36,24 +36,24 @@ struct SourceLocation {
 // "X.prefix + TOKEN" and "X.delegated + TOKEN" yield an address.
 struct ValueExpr {
     enum class Field { none, ipv4, ipv4_peer, ipv6, prefix, delegated, link_local, address };
-    std::string text;                         // as written, for messages
+    std::string text;  // as written, for messages
     SourceLocation where;
     // literal (Field::none): exactly one of these
     std::optional<IpAddress> literal_address;
     std::optional<IpPrefix> literal_prefix;
     // fact reference
-    std::string owner;                        // uplink or lan name
+    std::string owner;  // uplink or lan name
     Field field = Field::none;
     std::optional<IpAddress> token;
-    bool yields_prefix() const;               // else an address
-    Family family() const;                    // literal's; ipv4, ipv4-peer: v4; others v6
+    bool yields_prefix() const;  // else an address
+    Family family() const;       // literal's; ipv4, ipv4-peer: v4; others v6
 };
 
 // The syntax of one expression (see ValueExpr). Owner names and which field an owner
 // has are checked by parse_config, which knows the uplinks and lans. `what` (e.g.
 // "rule[2].from") prefixes error messages. Throws ConfigError at `where`.
 ValueExpr parse_value_expr(std::string_view text, SourceLocation where, std::string_view what = "");
-std::string to_string(ValueExpr::Field f);   // "ipv4-peer", ...; "" for none
+std::string to_string(ValueExpr::Field f);  // "ipv4-peer", ...; "" for none
 
 // `on.<event> = [[argv...], ...]`: event names are pppd script names (ip-up, ...)
 // and dhcpcd reasons (BOUND6, ...).
@@ -69,15 +69,15 @@ struct UplinkConfig {
     InterfaceName interface;
     Sysctls sysctl;
     EventCommands on;
-    std::optional<IpAddress> token;           // the uplink's own IPv6 address = prefix + token
-    std::optional<std::uint32_t> pd_iaid;     // use only the IA_PD with this IAID
+    std::optional<IpAddress> token;        // the uplink's own IPv6 address = prefix + token
+    std::optional<std::uint32_t> pd_iaid;  // use only the IA_PD with this IAID
     SourceLocation where;
 };
 
 struct LanConfig {
     std::string name;
     InterfaceName interface;
-    std::string prefix_from;                  // an uplink name
+    std::string prefix_from;  // an uplink name
     std::uint32_t subnet = 0;
     std::uint8_t length = 64;
     std::optional<IpAddress> address_token;
@@ -98,7 +98,7 @@ struct TableRef {
 };
 
 struct RuleConfig {
-    std::vector<ValueExpr> from;              // empty: all; several: one rule each
+    std::vector<ValueExpr> from;  // empty: all; several: one rule each
     std::vector<ValueExpr> to;
     std::optional<InterfaceName> iif;
     std::optional<InterfaceName> oif;
@@ -106,14 +106,14 @@ struct RuleConfig {
     std::optional<std::uint32_t> fwmask;
     RuleAction action = RuleAction::lookup;
     TableRef table;
-    std::optional<std::uint32_t> priority;    // default: settings.rule_priority
-    std::optional<Family> family;             // needed only when from/to are both empty
-    std::string while_up;                     // uplink name: exists only while it is up
+    std::optional<std::uint32_t> priority;  // default: settings.rule_priority
+    std::optional<Family> family;           // needed only when from/to are both empty
+    std::string while_up;                   // uplink name: exists only while it is up
     SourceLocation where;
 };
 
 struct RouteConfig {
-    ValueExpr to;                             // "default" is stored as literal ::/0 or 0/0 by family
+    ValueExpr to;  // "default" is stored as literal ::/0 or 0/0 by family
     std::optional<ValueExpr> via;
     std::optional<InterfaceName> dev;
     TableRef table;
@@ -129,12 +129,12 @@ struct RouteConfig {
 inline constexpr std::uint32_t default_deprecate_old_seconds = 7200;
 
 struct RadvdInterfaceConfig {
-    std::string lan;                          // lan name (its interface and prefix)
-    bool managed = false;                     // AdvManagedFlag
-    bool other = false;                       // AdvOtherConfigFlag
-    std::uint32_t min_interval = 0;           // 0: radvd's default
+    std::string lan;                 // lan name (its interface and prefix)
+    bool managed = false;            // AdvManagedFlag
+    bool other = false;              // AdvOtherConfigFlag
+    std::uint32_t min_interval = 0;  // 0: radvd's default
     std::uint32_t max_interval = 0;
-    std::uint32_t preferred_lifetime = 0;     // 0: radvd's default
+    std::uint32_t preferred_lifetime = 0;  // 0: radvd's default
     std::uint32_t valid_lifetime = 0;
     std::uint32_t deprecate_old_seconds = default_deprecate_old_seconds;
     std::vector<ValueExpr> rdnss;
@@ -146,7 +146,8 @@ struct RadvdConfig {
     std::string file = "/etc/radvd.conf";
     // Defaults: radvd's own config test (it exits on a file it cannot parse), and a
     // reload of the Debian unit, whose ExecReload re-tests and sends SIGHUP.
-    std::vector<ServiceAction> reload{ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}}};
+    std::vector<ServiceAction> reload{
+        ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}}};
     std::vector<std::string> validate{"radvd", "-c", "-C", "{}"};
     std::vector<RadvdInterfaceConfig> interfaces;
     SourceLocation where;
@@ -179,7 +180,7 @@ struct FileConfig {
 };
 
 struct DnsRecordConfig {
-    std::string name;                         // relative to the zone, or "@"
+    std::string name;  // relative to the zone, or "@"
     DnsType type = DnsType::aaaa;
     ValueExpr value;
     std::optional<std::uint32_t> ttl;
@@ -187,7 +188,7 @@ struct DnsRecordConfig {
 };
 
 struct DnsZoneConfig {
-    std::string server;                       // address
+    std::string server;  // address
     std::uint16_t port = 53;
     std::string key_file;
     DomainName zone;
@@ -198,8 +199,8 @@ struct DnsZoneConfig {
 };
 
 struct Settings {
-    std::uint32_t rule_priority = 10000;      // default priority of rules without one
-    std::uint8_t route_protocol = 211;        // netlink protocol tag on rules and routes
+    std::uint32_t rule_priority = 10000;  // default priority of rules without one
+    std::uint8_t route_protocol = 211;    // netlink protocol tag on rules and routes
     std::uint32_t command_timeout_ms = 5000;
     std::uint32_t hook_budget_ms = 20000;
     std::uint32_t journal_max_entries = 1000;
@@ -211,7 +212,7 @@ struct Settings {
 };
 
 struct Config {
-    std::string file;                         // path it was loaded from
+    std::string file;  // path it was loaded from
     Settings settings;
     std::map<std::string, UplinkConfig> uplinks;
     std::map<std::string, LanConfig> lans;
@@ -242,6 +243,5 @@ public:
 private:
     SourceLocation where_;
 };
-
 
 }  // namespace hookctl

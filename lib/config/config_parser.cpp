@@ -29,8 +29,8 @@ Keys with_service_actions(Keys keys) {
 }
 
 const Keys top_keys{"settings", "tables", "uplink", "lan", "rule", "route", "radvd", "dns", "file"};
-const Keys settings_keys{"rule-priority", "route-protocol", "command-timeout",
-                         "hook-budget",   "journal-max-entries", "path", "durable-state"};
+const Keys settings_keys{"rule-priority",       "route-protocol", "command-timeout", "hook-budget",
+                         "journal-max-entries", "path",           "durable-state"};
 const Keys uplink_keys{"interface", "token", "pd-iaid", "sysctl", "on"};
 const Keys lan_keys{"interface", "prefix", "address-token", "sysctl"};
 const Keys lan_prefix_keys{"from", "subnet", "length"};
@@ -46,13 +46,13 @@ const Keys rule_keys{"from",   "to",    "iif",      "oif",    "fwmark", "fwmask"
                      "action", "table", "priority", "family", "while"};
 const Keys route_keys{"to", "via", "dev", "table", "metric", "type", "family", "while"};
 const Keys radvd_keys = with_service_actions({"file", "validate", "interface"});
-const Keys radvd_interface_keys{"managed",        "other",          "min-interval",
-                                "max-interval",   "preferred-lifetime", "valid-lifetime",
-                                "deprecate-old",  "rdnss",          "dnssl"};
+const Keys radvd_interface_keys{
+    "managed",        "other",         "min-interval", "max-interval", "preferred-lifetime",
+    "valid-lifetime", "deprecate-old", "rdnss",        "dnssl"};
 const Keys dns_keys{"server", "port", "key", "zone", "ttl", "timeout", "records"};
 const Keys record_keys{"name", "a", "aaaa", "ttl"};
-const Keys file_keys = with_service_actions(
-    {"path", "content", "mode", "owner", "group", "validate"});
+const Keys file_keys =
+    with_service_actions({"path", "content", "mode", "owner", "group", "validate"});
 
 const Keys rule_action_names{"lookup", "unreachable", "blackhole", "prohibit"};
 const Keys route_type_names{"unicast", "unreachable", "blackhole", "prohibit"};
@@ -61,7 +61,9 @@ Family family_value(const Value& v) {
     return choice<int>(v, {"ipv4", "ipv6"}) == 0 ? Family::v4 : Family::v6;
 }
 
-const char* family_name(Family f) { return f == Family::v4 ? "IPv4" : "IPv6"; }
+const char* family_name(Family f) {
+    return f == Family::v4 ? "IPv4" : "IPv6";
+}
 
 // ---- the sections --------------------------------------------------------------------
 
@@ -150,9 +152,8 @@ private:
 
     // An interface identifier added to a prefix of `length` bits.
     IpAddress token(const Value& v, int prefix_length) const {
-        const IpAddress t = v.parsed([](std::string_view s, std::string_view w) {
-            return parse_address(s, w);
-        });
+        const IpAddress t =
+            v.parsed([](std::string_view s, std::string_view w) { return parse_address(s, w); });
         if (!t.is_v6())
             v.fail(fmt::format("token {} is not an IPv6 address", t.to_string()),
                    "a token is an interface identifier like \"::dead:b0a1\"");
@@ -190,9 +191,9 @@ private:
             for (const Value& item : v->one_or_many()) {
                 const std::string unit = item.string();
                 if (!all_name_chars(unit, ":_.@\\-") || unit.front() == '-')
-                    item.fail(fmt::format("\"{}\" is not a systemd unit name",
-                                          escape_for_display(unit)),
-                              "e.g. \"radvd.service\"");
+                    item.fail(
+                        fmt::format("\"{}\" is not a systemd unit name", escape_for_display(unit)),
+                        "e.g. \"radvd.service\"");
                 ServiceAction a;
                 a.kind = kind;
                 a.unit = unit;
@@ -223,14 +224,14 @@ private:
             t.id = v->u32(1);
         } else {
             t.name = v->string();
-            if (!t.name.empty() &&
-                std::all_of(t.name.begin(), t.name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            if (!t.name.empty() && std::all_of(t.name.begin(), t.name.end(),
+                                               [](char c) { return c >= '0' && c <= '9'; })) {
                 t.id = v->parsed(parse_u32);
                 t.name.clear();
             } else if (!all_name_chars(t.name, "_.-")) {
-                v->fail(fmt::format("\"{}\" is not a routing table name",
-                                    escape_for_display(t.name)),
-                        "a number or a name from /etc/iproute2/rt_tables, e.g. \"kd\"");
+                v->fail(
+                    fmt::format("\"{}\" is not a routing table name", escape_for_display(t.name)),
+                    "a number or a name from /etc/iproute2/rt_tables, e.g. \"kd\"");
             }
             // Names every system has; others are resolved from rt_tables later.
             if (t.name == "main") t.id = 254;
@@ -245,7 +246,8 @@ private:
         if (v.node().is_integer()) return v.u32();
         const std::string s = v.string();
         if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s.size() <= 10 &&
-            std::all_of(s.begin() + 2, s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+            std::all_of(s.begin() + 2, s.end(),
+                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
             return static_cast<std::uint32_t>(std::stoul(s.substr(2), nullptr, 16));
         return v.parsed(parse_u32);
     }
@@ -256,12 +258,11 @@ private:
         for (const ValueExpr& x : b)
             for (const ValueExpr& y : a)
                 if (x.family() != y.family())
-                    throw ConfigError(
-                        x.where,
-                        fmt::format("{}: {} '{}' is {} but {} '{}' is {}", path, b_key, x.text,
-                                    family_name(x.family()), a_key, y.text,
-                                    family_name(y.family())),
-                        "a rule or route is for one family: split it in two");
+                    throw ConfigError(x.where,
+                                      fmt::format("{}: {} '{}' is {} but {} '{}' is {}", path,
+                                                  b_key, x.text, family_name(x.family()), a_key,
+                                                  y.text, family_name(y.family())),
+                                      "a rule or route is for one family: split it in two");
     }
 
     Sysctls sysctls(const Section& s) const {
@@ -269,23 +270,28 @@ private:
         const auto v = s.get("sysctl");
         if (!v) return result;
         const Section sys = v->table(&sysctl_keys);
-        for (const auto& [family, target] : {std::pair{"ipv4", &result.ipv4},
-                                             std::pair{"ipv6", &result.ipv6}}) {
+        for (const auto& [family, target] :
+             {std::pair{"ipv4", &result.ipv4}, std::pair{"ipv6", &result.ipv6}}) {
             const auto t = sys.get(family);
             if (!t) continue;
             for (const auto& e : t->table(nullptr).entries()) {
                 if (!all_name_chars(e.key, "_") ||
-                    std::any_of(e.key.begin(), e.key.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
-                    throw ConfigError(e.key_where,
-                                      fmt::format("sysctl key '{}' is not [a-z0-9_]+",
-                                                  escape_for_display(e.key)),
-                                      "it names a file under /proc/sys/net/ipv*/conf/IF/");
+                    std::any_of(e.key.begin(), e.key.end(),
+                                [](char c) { return c >= 'A' && c <= 'Z'; }))
+                    throw ConfigError(
+                        e.key_where,
+                        fmt::format("sysctl key '{}' is not [a-z0-9_]+", escape_for_display(e.key)),
+                        "it names a file under /proc/sys/net/ipv*/conf/IF/");
                 const toml::node& n = e.value.node();
                 std::string value;
-                if (n.is_integer()) value = std::to_string(n.as_integer()->get());
-                else if (n.is_boolean()) value = n.as_boolean()->get() ? "1" : "0";
-                else if (n.is_string()) value = e.value.string();
-                else e.value.expected("an integer, a string or a boolean");
+                if (n.is_integer())
+                    value = std::to_string(n.as_integer()->get());
+                else if (n.is_boolean())
+                    value = n.as_boolean()->get() ? "1" : "0";
+                else if (n.is_string())
+                    value = e.value.string();
+                else
+                    e.value.expected("an integer, a string or a boolean");
                 if (value.empty() || std::any_of(value.begin(), value.end(), [](char c) {
                         return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
                     }))
@@ -300,7 +306,8 @@ private:
         if (!all_name_chars(e.key, "_-") || !std::isalpha(static_cast<unsigned char>(e.key[0])))
             throw ConfigError(e.key_where,
                               fmt::format("{} name '{}' is not a letter followed by letters, "
-                                          "digits, '-' or '_'", kind, escape_for_display(e.key)),
+                                          "digits, '-' or '_'",
+                                          kind, escape_for_display(e.key)),
                               "expressions name it as NAME.FIELD");
         if (config_.uplinks.count(e.key) || config_.lans.count(e.key))
             throw ConfigError(e.key_where, fmt::format("'{}' is both an uplink and a lan", e.key),
@@ -318,7 +325,8 @@ private:
                         "pick an unused number, 211 by default (see /etc/iproute2/rt_protos)");
             st.route_protocol = static_cast<std::uint8_t>(v->integer(5, 255));
         }
-        if (auto v = s.get("command-timeout")) st.command_timeout_ms = v->duration(Unit::milliseconds);
+        if (auto v = s.get("command-timeout"))
+            st.command_timeout_ms = v->duration(Unit::milliseconds);
         if (auto v = s.get("hook-budget")) st.hook_budget_ms = v->duration(Unit::milliseconds);
         if (auto v = s.get("journal-max-entries")) st.journal_max_entries = v->u32(1);
         if (auto v = s.get("durable-state")) st.durable_state = v->boolean();
@@ -336,11 +344,14 @@ private:
 
     void read_tables(const Section& s) {
         for (const auto& e : s.entries()) {
-            if (!all_name_chars(e.key, "_-.") || !std::isalpha(static_cast<unsigned char>(e.key[0])))
-                throw ConfigError(e.key_where,
-                                  fmt::format("table name '{}' is not a letter followed by letters, digits, "
-                                              "'-', '_' or '.'", escape_for_display(e.key)),
-                                  "iproute2 would not accept it either");
+            if (!all_name_chars(e.key, "_-.") ||
+                !std::isalpha(static_cast<unsigned char>(e.key[0])))
+                throw ConfigError(
+                    e.key_where,
+                    fmt::format("table name '{}' is not a letter followed by letters, digits, "
+                                "'-', '_' or '.'",
+                                escape_for_display(e.key)),
+                    "iproute2 would not accept it either");
             config_.tables[e.key] = e.value.u32(1);
         }
     }
@@ -360,7 +371,8 @@ private:
         static const Keys known_events = event_names();
         if (auto v = s.get("on"))
             for (const auto& ev : v->table(&known_events).entries())
-                for (auto& argv : ev.value.argv_list()) u.on[ev.key].push_back(command(std::move(argv)));
+                for (auto& argv : ev.value.argv_list())
+                    u.on[ev.key].push_back(command(std::move(argv)));
         config_.uplinks.emplace(u.name, std::move(u));
     }
 
@@ -374,7 +386,8 @@ private:
         if (auto v = s.get("prefix")) {
             const Section p = v->table(&lan_prefix_keys);
             l.prefix_from = uplink_name(p.need("from"));
-            if (auto len = p.get("length")) l.length = static_cast<std::uint8_t>(len->integer(1, 128));
+            if (auto len = p.get("length"))
+                l.length = static_cast<std::uint8_t>(len->integer(1, 128));
             if (auto sub = p.get("subnet")) {
                 // The delegated length is known only when the prefix arrives; assume at
                 // most a /48 here, and check the real fit then.
@@ -388,7 +401,8 @@ private:
             }
         }
         if (auto v = s.get("address-token")) {
-            if (l.prefix_from.empty()) v->fail("address-token needs a prefix", "add prefix = { from = \"UPLINK\" }");
+            if (l.prefix_from.empty())
+                v->fail("address-token needs a prefix", "add prefix = { from = \"UPLINK\" }");
             l.address_token = token(*v, l.length);
         }
         l.sysctl = sysctls(s);
@@ -396,12 +410,19 @@ private:
     }
 
     void check_interfaces_unique() const {
-        struct Use { std::string ifname; SourceLocation where; std::string label; };
+        struct Use {
+            std::string ifname;
+            SourceLocation where;
+            std::string label;
+        };
         std::vector<Use> uses;
-        for (const auto& [n, u] : config_.uplinks) uses.push_back({u.interface.str(), u.where, "[uplink." + n + "]"});
-        for (const auto& [n, l] : config_.lans) uses.push_back({l.interface.str(), l.where, "[lan." + n + "]"});
+        for (const auto& [n, u] : config_.uplinks)
+            uses.push_back({u.interface.str(), u.where, "[uplink." + n + "]"});
+        for (const auto& [n, l] : config_.lans)
+            uses.push_back({l.interface.str(), l.where, "[lan." + n + "]"});
         std::sort(uses.begin(), uses.end(), [](const Use& a, const Use& b) {
-            return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+            return std::pair(a.where.line, a.where.column) <
+                   std::pair(b.where.line, b.where.column);
         });
         for (std::size_t i = 0; i < uses.size(); ++i)
             for (std::size_t j = 0; j < i; ++j)
@@ -431,7 +452,8 @@ private:
         const auto table = s.get("table");
         if (auto t = table_ref(table)) r.table = *t;
         if (r.action == RuleAction::lookup && !table)
-            s.fail("missing key 'table' in [[rule]]", "action \"lookup\" (the default) needs a table");
+            s.fail("missing key 'table' in [[rule]]",
+                   "action \"lookup\" (the default) needs a table");
         if (r.action != RuleAction::lookup && table)
             table->fail(fmt::format("a rule with action \"{}\" has no table", to_string(r.action)));
         if (auto v = s.get("priority")) r.priority = v->u32();
@@ -459,7 +481,9 @@ private:
         }
         const Value to = s.need("to");
         if (to.node().is_string() && to.string() == "default") {
-            const std::optional<Family> f = family ? family : r.via ? std::optional(r.via->family()) : std::nullopt;
+            const std::optional<Family> f = family  ? family
+                                            : r.via ? std::optional(r.via->family())
+                                                    : std::nullopt;
             if (!f) to.fail("\"default\" needs 'family' (\"ipv4\" or \"ipv6\") or a 'via'");
             r.to.text = "default";
             r.to.where = to.where();
@@ -468,7 +492,8 @@ private:
             r.to = expr(to);
         }
         if (family && *family != r.to.family())
-            s.get("family")->fail(fmt::format("route to '{}' is {}", r.to.text, family_name(r.to.family())));
+            s.get("family")->fail(
+                fmt::format("route to '{}' is {}", r.to.text, family_name(r.to.family())));
         if (r.via) check_same_family(s.path(), {r.to}, {*r.via}, "to", "via");
         if (auto v = s.get("dev")) r.dev = interface(*v);
         r.table = table_ref(s.get("table")).value_or(TableRef{254, "main"});
@@ -477,7 +502,8 @@ private:
         if (r.type == RouteType::unicast && !r.via && !r.dev)
             s.fail("a unicast [[route]] needs 'via' or 'dev'");
         if (r.type != RouteType::unicast && r.via)
-            s.get("via")->fail(fmt::format("a route of type \"{}\" has no gateway", to_string(r.type)));
+            s.get("via")->fail(
+                fmt::format("a route of type \"{}\" has no gateway", to_string(r.type)));
         if (auto v = s.get("while")) r.while_up = uplink_name(*v);
         config_.routes.push_back(std::move(r));
     }
@@ -491,7 +517,8 @@ private:
         if (auto v = s.get("validate")) r.validate = validate_argv(*v);
         if (auto actions = service_actions(s); !actions.empty()) r.reload = std::move(actions);
         if (auto v = s.get("interface"))
-            for (const auto& e : v->table(nullptr).entries()) r.interfaces.push_back(radvd_interface(e));
+            for (const auto& e : v->table(nullptr).entries())
+                r.interfaces.push_back(radvd_interface(e));
         config_.radvd = std::move(r);
     }
 
@@ -501,12 +528,14 @@ private:
         if (lan == config_.lans.end()) {
             std::vector<std::string> names;
             for (const auto& [n, l] : config_.lans) names.push_back(n);
-            throw ConfigError(e.key_where, fmt::format("no lan named '{}' for [radvd.interface]", e.key),
-                              did_you_mean(e.key, names, "radvd advertises the prefix of a [lan.NAME]"));
+            throw ConfigError(
+                e.key_where, fmt::format("no lan named '{}' for [radvd.interface]", e.key),
+                did_you_mean(e.key, names, "radvd advertises the prefix of a [lan.NAME]"));
         }
         if (lan->second.prefix_from.empty())
-            throw ConfigError(e.key_where, fmt::format("lan '{}' has no prefix to advertise", e.key),
-                              fmt::format("add prefix = {{ from = \"UPLINK\" }} to [lan.{}]", e.key));
+            throw ConfigError(
+                e.key_where, fmt::format("lan '{}' has no prefix to advertise", e.key),
+                fmt::format("add prefix = {{ from = \"UPLINK\" }} to [lan.{}]", e.key));
         const Section s = e.value.table(&radvd_interface_keys);
         i.lan = e.key;
         i.where = s.where();
@@ -518,17 +547,20 @@ private:
         if (auto v = s.get("valid-lifetime")) i.valid_lifetime = v->duration(Unit::seconds);
         if (auto v = s.get("deprecate-old")) i.deprecate_old_seconds = v->duration(Unit::seconds);
         // radvd refuses these (radvd.conf(5)); better here than at reload time.
-        if (i.min_interval && (i.min_interval < 3 || (i.max_interval && 4 * i.min_interval > 3 * i.max_interval)))
+        if (i.min_interval &&
+            (i.min_interval < 3 || (i.max_interval && 4 * i.min_interval > 3 * i.max_interval)))
             s.get("min-interval")->fail("radvd needs 3 <= min-interval <= 0.75 * max-interval");
         if (i.max_interval && (i.max_interval < 4 || i.max_interval > 1800))
             s.get("max-interval")->fail("radvd needs max-interval in 4..1800 seconds");
         if (i.valid_lifetime && i.preferred_lifetime && i.valid_lifetime <= i.preferred_lifetime)
-            s.get("valid-lifetime")->fail("must be longer than preferred-lifetime (radvd refuses the file)");
+            s.get("valid-lifetime")
+                ->fail("must be longer than preferred-lifetime (radvd refuses the file)");
         // radvd's default AdvValidLifetime is 86400 s.
         if (!i.valid_lifetime && i.preferred_lifetime >= 86400)
             s.get("preferred-lifetime")
-                ->fail("must be shorter than radvd's default valid lifetime of 1d (radvd refuses the file)",
-                       "set valid-lifetime too");
+                ->fail(
+                    "must be shorter than radvd's default valid lifetime of 1d (radvd refuses the file)",
+                    "set valid-lifetime too");
         if (auto v = s.get("rdnss")) {
             for (const Value& item : v->one_or_many()) {
                 ValueExpr x = expr(item);
@@ -539,7 +571,8 @@ private:
             }
         }
         if (auto v = s.get("dnssl"))
-            for (const Value& item : v->one_or_many()) i.dnssl.push_back(item.parsed(parse_domain_name));
+            for (const Value& item : v->one_or_many())
+                i.dnssl.push_back(item.parsed(parse_domain_name));
         return i;
     }
 
@@ -549,15 +582,19 @@ private:
         DnsZoneConfig z;
         z.where = s.where();
         const Value server = s.need("server");
-        z.server = server.parsed([](std::string_view t, std::string_view w) { return parse_address(t, w); })
-                       .to_string();
+        z.server =
+            server
+                .parsed([](std::string_view t, std::string_view w) { return parse_address(t, w); })
+                .to_string();
         if (auto v = s.get("port")) z.port = static_cast<std::uint16_t>(v->integer(1, 65535));
         if (auto v = s.get("key")) z.key_file = v->absolute_path();
         z.zone = s.need("zone").parsed(parse_domain_name);
         if (auto v = s.get("ttl")) z.ttl = v->duration(Unit::seconds);
         if (auto v = s.get("timeout")) z.timeout_ms = v->duration(Unit::milliseconds);
         const Value records = s.need("records");
-        if (records.array().empty()) records.fail("no records", "records = [ { name = \"router\", aaaa = \"int.address\" } ]");
+        if (records.array().empty())
+            records.fail("no records",
+                         "records = [ { name = \"router\", aaaa = \"int.address\" } ]");
         for (const Value& item : records.array()) {
             const Section r = item.table(&record_keys);
             DnsRecordConfig rec;
@@ -566,7 +603,8 @@ private:
             rec.name = name.string();
             if (rec.name != "@") {
                 if (!rec.name.empty() && rec.name.back() == '.')
-                    name.fail("names are relative to the zone", "drop the trailing '.'; \"@\" is the zone itself");
+                    name.fail("names are relative to the zone",
+                              "drop the trailing '.'; \"@\" is the zone itself");
                 rec.name = name.parsed(parse_domain_name).str();
             }
             const auto a = r.get("a");
@@ -578,18 +616,21 @@ private:
             rec.value = expr(value);
             const Family want = a ? Family::v4 : Family::v6;
             if (rec.value.yields_prefix())
-                value.fail(fmt::format("'{}' is a prefix; a record needs an address", rec.value.text),
-                           "add a host token, e.g. \"int.prefix + ::c0a0:808\"");
+                value.fail(
+                    fmt::format("'{}' is a prefix; a record needs an address", rec.value.text),
+                    "add a host token, e.g. \"int.prefix + ::c0a0:808\"");
             if (rec.value.family() != want)
-                value.fail(fmt::format("'{}' is {}", rec.value.text, family_name(rec.value.family())),
-                           a ? "use 'aaaa' for IPv6" : "use 'a' for IPv4");
+                value.fail(
+                    fmt::format("'{}' is {}", rec.value.text, family_name(rec.value.family())),
+                    a ? "use 'aaaa' for IPv6" : "use 'a' for IPv4");
             if (auto v = r.get("ttl")) rec.ttl = v->duration(Unit::seconds);
             for (const DnsRecordConfig& other : z.records)
                 if (other.name == rec.name && other.type == rec.type)
-                    throw ConfigError(rec.where,
-                                      fmt::format("{}: record '{}' {} is already defined", item.path(),
-                                                  rec.name, hookctl::to_string(rec.type)),
-                                      fmt::format("first at {}", other.where.to_string()));
+                    throw ConfigError(
+                        rec.where,
+                        fmt::format("{}: record '{}' {} is already defined", item.path(), rec.name,
+                                    hookctl::to_string(rec.type)),
+                        fmt::format("first at {}", other.where.to_string()));
             z.records.push_back(std::move(rec));
         }
         config_.dns.push_back(std::move(z));
@@ -604,12 +645,14 @@ private:
         f.path = path.absolute_path();
         const auto clash = [&](const std::string& other, const SourceLocation& at) {
             if (other == f.path)
-                path.fail(fmt::format("\"{}\" is already written by the config at {}", f.path, at.to_string()));
+                path.fail(fmt::format("\"{}\" is already written by the config at {}", f.path,
+                                      at.to_string()));
         };
         for (const FileConfig& other : config_.files) clash(other.path, other.where);
         if (config_.radvd) clash(config_.radvd->file, config_.radvd->where);
         const Value content = s.need("content");
-        f.content = parse_template(content.string(), content.where(), content.path(), content.exact_columns());
+        f.content = parse_template(content.string(), content.where(), content.path(),
+                                   content.exact_columns());
         for (const TemplatePart& part : f.content)
             if (part.expr) check_reference(*part.expr, content.path());
         if (auto v = s.get("mode")) f.mode = file_mode(*v);
@@ -625,12 +668,14 @@ private:
         const std::string hint = "write \"0644\" or 0o644";
         std::int64_t mode = 0;
         if (v.node().is_integer()) {
-            if (v.node().as_integer()->flags() != toml::value_flags::format_as_octal && v.integer(0, 07777) != 0)
+            if (v.node().as_integer()->flags() != toml::value_flags::format_as_octal &&
+                v.integer(0, 07777) != 0)
                 v.fail("a mode written in decimal is ambiguous", hint);
             mode = v.integer(0, 07777);
         } else {
             const std::string s = v.string();
-            if (s.empty() || s.size() > 4 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '7'; }))
+            if (s.empty() || s.size() > 4 ||
+                !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '7'; }))
                 v.fail(fmt::format("\"{}\" is not an octal mode", escape_for_display(s)), hint);
             mode = std::stol(s, nullptr, 8);
         }

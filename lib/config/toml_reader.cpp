@@ -8,16 +8,16 @@ namespace hookctl::toml_reader {
 
 std::string a_type(toml::node_type t) {
     switch (t) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        default: return "nothing";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
     }
 }
 
@@ -69,8 +69,7 @@ std::vector<Value> Value::one_or_many() const {
 }
 
 std::uint32_t Value::duration(Unit unit) const {
-    if (node_->is_integer())
-        return u32();
+    if (node_->is_integer()) return u32();
     if (!node_->is_string())
         expected(unit == Unit::seconds ? "a duration (\"90s\", \"2h\" or integer seconds)"
                                        : "a duration (\"3s\", \"500ms\" or integer ms)");
@@ -88,11 +87,16 @@ std::uint32_t Value::duration(Unit unit) const {
         while (end < text.size() && text[end] >= 'a' && text[end] <= 'z') ++end;
         const std::string suffix = text.substr(i, end - i);
         std::uint64_t factor = 0;
-        if (suffix == "ms") factor = 1;
-        else if (suffix == "s") factor = 1000;
-        else if (suffix == "m") factor = 60'000;
-        else if (suffix == "h") factor = 3'600'000;
-        else if (suffix == "d") factor = 86'400'000;
+        if (suffix == "ms")
+            factor = 1;
+        else if (suffix == "s")
+            factor = 1000;
+        else if (suffix == "m")
+            factor = 60'000;
+        else if (suffix == "h")
+            factor = 3'600'000;
+        else if (suffix == "d")
+            factor = 86'400'000;
         if (i == start || factor == 0)
             fail(fmt::format("bad duration \"{}\"", escape_for_display(text)), hint);
         ms += n * factor;
@@ -125,8 +129,8 @@ std::vector<std::string> Value::argv() const {
 }
 
 std::vector<std::vector<std::string>> Value::argv_list() const {
-    if (!node_->is_array() || (node_->as_array()->size() > 0 &&
-                               !(*node_->as_array())[0].is_array()))
+    if (!node_->is_array() ||
+        (node_->as_array()->size() > 0 && !(*node_->as_array())[0].is_array()))
         expected("an array of argv arrays, e.g. [[\"rdisc6\", \"ppp0\"]]");
     std::vector<std::vector<std::string>> list;
     for (const Value& item : array()) list.push_back(item.argv());
@@ -157,10 +161,10 @@ Section::Section(const toml::table& t, std::string path, std::string label, cons
                  const std::string& file)
     : table_(&t), path_(std::move(path)), label_(std::move(label)), file_(&file) {
     for (const Entry& e : entries()) {
-        if (!known || std::find(known->begin(), known->end(), e.key) != known->end())
-            continue;
-        throw ConfigError(e.key_where, fmt::format("unknown key '{}' in {}", e.key, label_),
-                          did_you_mean(e.key, *known, fmt::format("known keys: {}", fmt::join(*known, ", "))));
+        if (!known || std::find(known->begin(), known->end(), e.key) != known->end()) continue;
+        throw ConfigError(
+            e.key_where, fmt::format("unknown key '{}' in {}", e.key, label_),
+            did_you_mean(e.key, *known, fmt::format("known keys: {}", fmt::join(*known, ", "))));
     }
 }
 
@@ -190,8 +194,7 @@ std::vector<Section::Entry> Section::entries() const {
 Section Value::table(const Keys* known, std::string label) const {
     const auto* t = node_->as_table();
     if (!t) expected("a table");
-    if (label.empty())
-        label = path_.find('[') == std::string::npos ? "[" + path_ + "]" : path_;
+    if (label.empty()) label = path_.find('[') == std::string::npos ? "[" + path_ + "]" : path_;
     return Section(*t, path_, std::move(label), known, *file_);
 }
 

@@ -31,7 +31,9 @@ std::string_view trim(std::string_view s) {
     return s.substr(first, last - first + 1);
 }
 
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_letter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // Owner names as config.cpp accepts them for [uplink.X] and [lan.X].
 bool is_name(std::string_view s) {
@@ -72,7 +74,8 @@ struct ExprParser {
         if (text.empty()) fail("empty expression", "write OWNER.FIELD or an address");
         const auto plus = text.find('+');
         const std::string_view ref = trim(text.substr(0, plus));
-        const bool is_ref = !ref.empty() && ref.find(':') == std::string_view::npos && is_letter(ref.front());
+        const bool is_ref =
+            !ref.empty() && ref.find(':') == std::string_view::npos && is_letter(ref.front());
         if (!is_ref) {
             if (plus != std::string_view::npos)
                 fail("'+ TOKEN' follows a reference like 'int.prefix', not a literal");
@@ -108,8 +111,9 @@ struct ExprParser {
         const std::string_view token = trim(text.substr(plus + 1));
         if (token.empty()) fail("missing token after '+'", "for example 'int.prefix + ::c0a0:808'");
         e.token = net([&] { return parse_address(token, "token"); });
-        if (!e.token->is_v6()) fail(fmt::format("token '{}' is not an IPv6 address", token),
-                                    "a token is an interface identifier like ::c0a0:808");
+        if (!e.token->is_v6())
+            fail(fmt::format("token '{}' is not an IPv6 address", token),
+                 "a token is an interface identifier like ::c0a0:808");
         return e;
     }
 };
@@ -123,13 +127,10 @@ bool ValueExpr::yields_prefix() const {
 
 Family ValueExpr::family() const {
     switch (field) {
-        case Field::none:
-            return literal_prefix ? literal_prefix->family() : literal_address->family;
-        case Field::ipv4:
-        case Field::ipv4_peer:
-            return Family::v4;
-        default:
-            return Family::v6;
+    case Field::none: return literal_prefix ? literal_prefix->family() : literal_address->family;
+    case Field::ipv4:
+    case Field::ipv4_peer: return Family::v4;
+    default: return Family::v6;
     }
 }
 

@@ -22,7 +22,9 @@ std::string quoted(std::string_view text) {
     throw InputError(std::string(what), fmt::format("{}: {}", message, quoted(text)));
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 bool is_alnum(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -49,7 +51,9 @@ std::optional<IpAddress> try_parse(std::string_view text, Family family) {
     return a;
 }
 
-const char* family_noun(Family f) { return f == Family::v4 ? "IPv4" : "IPv6"; }
+const char* family_noun(Family f) {
+    return f == Family::v4 ? "IPv4" : "IPv6";
+}
 
 // Prefix length: 1..3 decimal digits, at most `max`.
 std::uint8_t parse_length(std::string_view text, int max, std::string_view what,
@@ -70,10 +74,16 @@ IpAddress masked(const IpAddress& a, int length) {
     return out;
 }
 
-bool host_bits_zero(const IpAddress& a, std::uint8_t length) { return masked(a, length) == a; }
+bool host_bits_zero(const IpAddress& a, std::uint8_t length) {
+    return masked(a, length) == a;
+}
 
-bool get_bit(const IpAddress& a, int i) { return (a.bytes[i / 8] >> (7 - i % 8)) & 1; }
-void set_bit(IpAddress& a, int i) { a.bytes[i / 8] |= static_cast<std::uint8_t>(0x80u >> (i % 8)); }
+bool get_bit(const IpAddress& a, int i) {
+    return (a.bytes[i / 8] >> (7 - i % 8)) & 1;
+}
+void set_bit(IpAddress& a, int i) {
+    a.bytes[i / 8] |= static_cast<std::uint8_t>(0x80u >> (i % 8));
+}
 
 }  // namespace
 
@@ -111,9 +121,13 @@ bool IpPrefix::contains(const IpAddress& a) const {
            masked(a, length) == masked(network, length);
 }
 
-std::string IpPrefix::to_string() const { return fmt::format("{}/{}", network.to_string(), length); }
+std::string IpPrefix::to_string() const {
+    return fmt::format("{}/{}", network.to_string(), length);
+}
 
-IpPrefix InterfaceAddress::subnet() const { return mask(address, length); }
+IpPrefix InterfaceAddress::subnet() const {
+    return mask(address, length);
+}
 
 std::string InterfaceAddress::to_string() const {
     return fmt::format("{}/{}", address.to_string(), length);
@@ -146,7 +160,8 @@ IpPrefix parse_prefix(std::string_view text, std::string_view what, bool strict)
 
 InterfaceAddress parse_interface_address(std::string_view text, std::string_view what) {
     const auto slash = text.find('/');
-    if (slash == std::string_view::npos) fail(what, "not an address with prefix length (addr/len)", text);
+    if (slash == std::string_view::npos)
+        fail(what, "not an address with prefix length (addr/len)", text);
     const auto addr_text = text.substr(0, slash);
     const Family family = addr_text.find(':') != std::string_view::npos ? Family::v6 : Family::v4;
     const auto a = try_parse(addr_text, family);

@@ -16,8 +16,9 @@ std::string rule_selector(const RuleObject& r) {
     if (r.to) s += " to " + r.to->to_string();
     if (r.iif) s += " iif " + r.iif->str();
     if (r.oif) s += " oif " + r.oif->str();
-    if (r.fwmark) s += r.fwmask ? fmt::format(" fwmark {:#x}/{:#x}", *r.fwmark, *r.fwmask)
-                                : fmt::format(" fwmark {:#x}", *r.fwmark);
+    if (r.fwmark)
+        s += r.fwmask ? fmt::format(" fwmark {:#x}/{:#x}", *r.fwmark, *r.fwmask)
+                      : fmt::format(" fwmark {:#x}", *r.fwmark);
     return s;
 }
 
@@ -30,7 +31,8 @@ std::string route_text(const RouteObject& r) {
     std::string s;
     if (r.type != RouteType::unicast) s += to_string(r.type) + " ";
     s += r.destination.length == 0 ? std::string("default") : r.destination.to_string();
-    if (r.destination.length == 0) s += r.destination.family() == Family::v4 ? " (ipv4)" : " (ipv6)";
+    if (r.destination.length == 0)
+        s += r.destination.family() == Family::v4 ? " (ipv4)" : " (ipv6)";
     if (r.via) s += " via " + r.via->to_string();
     if (r.dev) s += " dev " + r.dev->str();
     s += fmt::format(" table {}", r.table);
@@ -71,7 +73,9 @@ std::string to_string(RouteType t) {
     return "?";
 }
 
-std::string to_string(DnsType t) { return t == DnsType::a ? "A" : "AAAA"; }
+std::string to_string(DnsType t) {
+    return t == DnsType::a ? "A" : "AAAA";
+}
 
 std::string ServiceAction::describe() const {
     switch (kind) {
@@ -88,7 +92,9 @@ std::string ServiceAction::describe() const {
     return "?";
 }
 
-std::string dns_server_id(const DnsRecordObject& r) { return fmt::format("{}#{}", r.server, r.port); }
+std::string dns_server_id(const DnsRecordObject& r) {
+    return fmt::format("{}#{}", r.server, r.port);
+}
 
 std::string kind_of(const Object& o) {
     return std::visit(overloaded{
@@ -109,8 +115,8 @@ std::string key_of(const Object& o) {
             // another table is another rule, so a change is remove + add.
             [](const RuleObject& r) { return "rule " + rule_selector(r) + rule_target(r); },
             [](const RouteObject& r) {
-                return fmt::format("route {} table {} metric {}", r.destination.to_string(), r.table,
-                                   r.metric);
+                return fmt::format("route {} table {} metric {}", r.destination.to_string(),
+                                   r.table, r.metric);
             },
             [](const FileObject& f) { return "file " + f.path; },
             [](const DnsRecordObject& d) {
@@ -127,7 +133,8 @@ std::string describe(const Object& o) {
             [](const RuleObject& r) { return "rule " + rule_selector(r) + rule_target(r); },
             [](const RouteObject& r) { return "route " + route_text(r); },
             [](const FileObject& f) {
-                return fmt::format("file {} ({} bytes, mode {:04o})", f.path, f.content.size(), f.mode);
+                return fmt::format("file {} ({} bytes, mode {:04o})", f.path, f.content.size(),
+                                   f.mode);
             },
             [](const DnsRecordObject& d) {
                 return fmt::format("dns {} {} {} ttl {} (zone {} @{})", d.name, to_string(d.type),

@@ -27,9 +27,9 @@ struct Command {
 struct ServiceAction {
     enum class Kind { reload, restart, try_restart, signal_pidfile, command };
     Kind kind = Kind::reload;
-    std::string unit;        // systemd unit for reload/restart/try_restart
-    std::string pidfile;     // signal_pidfile: SIGHUP to the pid in this file
-    Command command;         // kind == command: a configured argv
+    std::string unit;     // systemd unit for reload/restart/try_restart
+    std::string pidfile;  // signal_pidfile: SIGHUP to the pid in this file
+    Command command;      // kind == command: a configured argv
     std::string describe() const;
     auto operator<=>(const ServiceAction&) const = default;
 };
@@ -63,10 +63,10 @@ struct RuleObject {
 enum class RouteType : std::uint8_t { unicast, unreachable, blackhole, prohibit };
 
 struct RouteObject {
-    IpPrefix destination;                 // 0.0.0.0/0 or ::/0 for default
+    IpPrefix destination;  // 0.0.0.0/0 or ::/0 for default
     std::optional<IpAddress> via;
     std::optional<InterfaceName> dev;
-    std::uint32_t table = 254;            // main
+    std::uint32_t table = 254;  // main
     std::uint32_t metric = 0;
     RouteType type = RouteType::unicast;
     auto operator<=>(const RouteObject&) const = default;
@@ -84,9 +84,9 @@ struct FileObject {
     std::string path;
     std::string content;
     std::uint32_t mode = 0644;
-    std::string owner;                    // empty: root
-    std::string group;                    // empty: root
-    std::vector<std::string> validate;    // argv; "{}" is replaced by the temp file's path
+    std::string owner;                  // empty: root
+    std::string group;                  // empty: root
+    std::vector<std::string> validate;  // argv; "{}" is replaced by the temp file's path
     std::vector<ServiceAction> on_change;
     auto operator<=>(const FileObject&) const = default;
 };
@@ -95,11 +95,11 @@ enum class DnsType : std::uint8_t { a, aaaa };
 
 // One DNS RRset with one value, pushed with RFC 2136 UPDATE.
 struct DnsRecordObject {
-    std::string server;                   // address
+    std::string server;  // address
     std::uint16_t port = 53;
     std::string key_file;
-    std::string zone;                     // without trailing dot
-    std::string name;                     // fully qualified, without trailing dot
+    std::string zone;  // without trailing dot
+    std::string name;  // fully qualified, without trailing dot
     DnsType type = DnsType::aaaa;
     IpAddress value;
     std::uint32_t ttl = 300;

@@ -22,7 +22,8 @@ void add_dependency(std::vector<std::string>& deps, const Config& c, const std::
     if (const auto* l = c.find_lan(owner)) {
         if (const auto* u = c.find_uplink(l->prefix_from)) ifname = u->interface.str();
     }
-    if (!ifname.empty() && std::find(deps.begin(), deps.end(), ifname) == deps.end()) deps.push_back(ifname);
+    if (!ifname.empty() && std::find(deps.begin(), deps.end(), ifname) == deps.end())
+        deps.push_back(ifname);
 }
 
 std::optional<std::uint32_t> resolve_table(const TableRef& t, const TableNames& names) {
@@ -56,20 +57,27 @@ private:
         out_.objects.push_back(OwnedObject{std::move(o), std::move(origin), std::move(deps)});
     }
 
-    void sysctl_set(const InterfaceName& ifname, const Sysctls& s, bool v4, bool v6, const std::string& origin) {
+    void sysctl_set(const InterfaceName& ifname, const Sysctls& s, bool v4, bool v6,
+                    const std::string& origin) {
         for (const auto& [k, v] : s.ipv4)
-            if (v4) add(SysctlObject{fmt::format("net.ipv4.conf.{}.{}", ifname.str(), k), v}, origin, {ifname.str()});
+            if (v4)
+                add(SysctlObject{fmt::format("net.ipv4.conf.{}.{}", ifname.str(), k), v}, origin,
+                    {ifname.str()});
         for (const auto& [k, v] : s.ipv6)
-            if (v6) add(SysctlObject{fmt::format("net.ipv6.conf.{}.{}", ifname.str(), k), v}, origin, {ifname.str()});
+            if (v6)
+                add(SysctlObject{fmt::format("net.ipv6.conf.{}.{}", ifname.str(), k), v}, origin,
+                    {ifname.str()});
     }
 
     void sysctls() {
         for (const auto& [name, u] : config_.uplinks)
             sysctl_set(u.interface, u.sysctl, uplink_is_up(u, facts_, Family::v4),
-                       uplink_is_up(u, facts_, Family::v6), origin_of("[uplink." + name + "] sysctl", u.where));
+                       uplink_is_up(u, facts_, Family::v6),
+                       origin_of("[uplink." + name + "] sysctl", u.where));
         // A LAN interface is static: its sysctls are always desired.
         for (const auto& [name, l] : config_.lans)
-            sysctl_set(l.interface, l.sysctl, true, true, origin_of("[lan." + name + "] sysctl", l.where));
+            sysctl_set(l.interface, l.sysctl, true, true,
+                       origin_of("[lan." + name + "] sysctl", l.where));
     }
 
     // nullopt: some fact is unknown now; the entry contributes nothing.
@@ -78,7 +86,8 @@ private:
         return resolve(e, config_, facts_);
     }
 
-    bool while_ok(const std::string& while_up, std::optional<Family> fam, std::vector<std::string>& deps) {
+    bool while_ok(const std::string& while_up, std::optional<Family> fam,
+                  std::vector<std::string>& deps) {
         if (while_up.empty()) return true;
         const UplinkConfig* u = config_.find_uplink(while_up);
         if (!u) return false;
@@ -91,8 +100,9 @@ private:
             const std::string origin = origin_of("[[rule]]", r.where);
             auto table = resolve_table(r.table, tables_);
             if (r.action == RuleAction::lookup && !table) {
-                out_.warnings.push_back(fmt::format("{}: table '{}' is not in rt_tables; rule skipped",
-                                                    r.where.to_string(), r.table.to_string()));
+                out_.warnings.push_back(
+                    fmt::format("{}: table '{}' is not in rt_tables; rule skipped",
+                                r.where.to_string(), r.table.to_string()));
                 continue;
             }
             // from × to; an empty side is "all".
@@ -122,8 +132,9 @@ private:
             if (!v) return;
             o.to = as_prefix(*v);
             if (fam && *fam != o.to->family()) {
-                out_.warnings.push_back(fmt::format("{}: from {} and to {} are of different families; rule skipped",
-                                                    r.where.to_string(), o.from->to_string(), o.to->to_string()));
+                out_.warnings.push_back(
+                    fmt::format("{}: from {} and to {} are of different families; rule skipped",
+                                r.where.to_string(), o.from->to_string(), o.to->to_string()));
                 return;
             }
             fam = o.to->family();
@@ -147,8 +158,9 @@ private:
             const std::string origin = origin_of("[[route]]", r.where);
             auto table = resolve_table(r.table, tables_);
             if (!table) {
-                out_.warnings.push_back(fmt::format("{}: table '{}' is not in rt_tables; route skipped",
-                                                    r.where.to_string(), r.table.to_string()));
+                out_.warnings.push_back(
+                    fmt::format("{}: table '{}' is not in rt_tables; route skipped",
+                                r.where.to_string(), r.table.to_string()));
                 continue;
             }
             auto dst = value(r.to, deps);
@@ -185,7 +197,8 @@ private:
             if (auto it = facts_.retired.find(ic.lan); it != facts_.retired.end())
                 for (const auto& rp : it->second)
                     if (rp.since + static_cast<Timestamp>(ic.deprecate_old_seconds) > now_ &&
-                        std::find(in.current.begin(), in.current.end(), rp.prefix) == in.current.end())
+                        std::find(in.current.begin(), in.current.end(), rp.prefix) ==
+                            in.current.end())
                         in.deprecated.push_back(rp.prefix);
             for (const auto& e : ic.rdnss) {
                 auto v = value(e, deps);
@@ -244,7 +257,8 @@ private:
                 o.port = z.port;
                 o.key_file = z.key_file;
                 o.zone = z.zone.str();
-                o.name = (r.name == "@" || r.name.empty()) ? z.zone.str() : r.name + "." + z.zone.str();
+                o.name =
+                    (r.name == "@" || r.name.empty()) ? z.zone.str() : r.name + "." + z.zone.str();
                 o.type = r.type;
                 o.ttl = r.ttl.value_or(z.ttl);
                 auto v = value(r.value, deps);
@@ -286,7 +300,9 @@ Facts retire_prefixes(const Config& config, const Facts& before, Facts after, Ti
         if (config.radvd)
             for (const auto& ic : config.radvd->interfaces)
                 if (ic.lan == name) window = ic.deprecate_old_seconds;
-        auto expired = [&](const RetiredPrefix& r) { return r.since + static_cast<Timestamp>(window) <= now; };
+        auto expired = [&](const RetiredPrefix& r) {
+            return r.since + static_cast<Timestamp>(window) <= now;
+        };
         list.erase(std::remove_if(list.begin(), list.end(), expired), list.end());
         if (list.empty()) after.retired.erase(name);
     }
@@ -296,7 +312,8 @@ Facts retire_prefixes(const Config& config, const Facts& before, Facts after, Ti
     return after;
 }
 
-DesiredState desired(const Config& config, const Facts& facts, const TableNames& tables, Timestamp now) {
+DesiredState desired(const Config& config, const Facts& facts, const TableNames& tables,
+                     Timestamp now) {
     return Builder(config, facts, tables, now).build();
 }
 
@@ -315,7 +332,8 @@ std::vector<Action> event_triggers(const Config& config, const Event& event) {
         }
     };
     for (const auto& [name, u] : config.uplinks)
-        if (u.interface == event.interface) add_from(u.on, origin_of("[uplink." + name + "] on." + event.name, u.where));
+        if (u.interface == event.interface)
+            add_from(u.on, origin_of("[uplink." + name + "] on." + event.name, u.where));
     return out;
 }
 

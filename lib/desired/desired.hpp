@@ -27,7 +27,7 @@ struct DesiredState {
     // use is unknown). They keep their last applied value instead of being removed:
     // a forwarder's env file or a DNS name is better stale than gone.
     std::vector<std::string> held_keys;
-    std::vector<std::string> warnings;   // e.g. "hookctl.toml:40:1: table 'kd' unknown"
+    std::vector<std::string> warnings;  // e.g. "hookctl.toml:40:1: table 'kd' unknown"
 };
 
 // `now` is used only to expire retired prefixes.

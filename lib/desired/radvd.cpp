@@ -28,7 +28,9 @@ std::vector<T> unique_in_order(const std::vector<T>& v) {
     return out;
 }
 
-const char* on_off(bool b) { return b ? "on" : "off"; }
+const char* on_off(bool b) {
+    return b ? "on" : "off";
+}
 
 void render_interface(std::string& out, const RadvdInterfaceInput& in) {
     static const RadvdInterfaceConfig defaults;
@@ -48,8 +50,10 @@ void render_interface(std::string& out, const RadvdInterfaceInput& in) {
         out += fmt::format("    prefix {} {{\n", p.to_string());
         out += "        AdvOnLink on;\n";
         out += "        AdvAutonomous on;\n";
-        if (c.preferred_lifetime) out += fmt::format("        AdvPreferredLifetime {};\n", c.preferred_lifetime);
-        if (c.valid_lifetime) out += fmt::format("        AdvValidLifetime {};\n", c.valid_lifetime);
+        if (c.preferred_lifetime)
+            out += fmt::format("        AdvPreferredLifetime {};\n", c.preferred_lifetime);
+        if (c.valid_lifetime)
+            out += fmt::format("        AdvValidLifetime {};\n", c.valid_lifetime);
         out += "    };\n";
     }
     // Old prefixes: preferred 0 deprecates hosts' addresses at once; valid 0 makes
@@ -71,7 +75,8 @@ void render_interface(std::string& out, const RadvdInterfaceInput& in) {
         // radvd 2.19 takes at most 3 addresses per RDNSS statement.
         for (std::size_t i = 0; i < rdnss.size(); i += 3) {
             out += "    RDNSS";
-            for (std::size_t j = i; j < std::min(rdnss.size(), i + 3); ++j) out += " " + rdnss[j].to_string();
+            for (std::size_t j = i; j < std::min(rdnss.size(), i + 3); ++j)
+                out += " " + rdnss[j].to_string();
             out += " {\n    };\n";
         }
     }
@@ -89,8 +94,9 @@ void render_interface(std::string& out, const RadvdInterfaceInput& in) {
 std::string render_radvd_conf(const std::vector<RadvdInterfaceInput>& interfaces) {
     std::vector<const RadvdInterfaceInput*> sorted;
     for (const auto& i : interfaces) sorted.push_back(&i);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const auto* a, const auto* b) { return a->interface.str() < b->interface.str(); });
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+        return a->interface.str() < b->interface.str();
+    });
 
     std::string out = owned_marker("#") + "\n";
     for (const auto* i : sorted) {

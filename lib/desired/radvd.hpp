@@ -15,9 +15,9 @@ namespace hookctl {
 struct RadvdInterfaceInput {
     InterfaceName interface;
     const RadvdInterfaceConfig* config = nullptr;
-    std::vector<IpPrefix> current;        // announced normally
-    std::vector<IpPrefix> deprecated;     // announced with AdvPreferredLifetime 0; AdvValidLifetime 0
-    std::vector<IpAddress> rdnss;         // resolved rdnss expressions
+    std::vector<IpPrefix> current;     // announced normally
+    std::vector<IpPrefix> deprecated;  // announced with AdvPreferredLifetime 0; AdvValidLifetime 0
+    std::vector<IpAddress> rdnss;      // resolved rdnss expressions
 };
 
 std::string render_radvd_conf(const std::vector<RadvdInterfaceInput>& interfaces);

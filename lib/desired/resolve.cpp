@@ -28,8 +28,10 @@ std::optional<IpPrefix> uplink_prefix(const UplinkConfig& u, const Facts& facts)
     if (f->ra)
         for (const auto& r : f->ra->routers)
             for (const auto& p : r.prefixes)
-                if (p.autonomous && p.valid.seconds > 0 && p.prefix.family() == Family::v6) return p.prefix;
-    if (f->dhcp6 && !f->dhcp6->addresses.empty()) return mask(f->dhcp6->addresses.front().address, 64);
+                if (p.autonomous && p.valid.seconds > 0 && p.prefix.family() == Family::v6)
+                    return p.prefix;
+    if (f->dhcp6 && !f->dhcp6->addresses.empty())
+        return mask(f->dhcp6->addresses.front().address, 64);
     return std::nullopt;
 }
 
@@ -46,7 +48,8 @@ std::optional<IpAddress> uplink_ipv6(const UplinkConfig& u, const Facts& facts) 
     return std::nullopt;
 }
 
-std::optional<ResolvedValue> resolve_uplink(const ValueExpr& e, const UplinkConfig& u, const Facts& facts) {
+std::optional<ResolvedValue> resolve_uplink(const ValueExpr& e, const UplinkConfig& u,
+                                            const Facts& facts) {
     const InterfaceFacts* f = facts_of(facts, u.interface);
     if (!f) return std::nullopt;
     switch (e.field) {
@@ -78,7 +81,9 @@ std::optional<ResolvedValue> resolve_uplink(const ValueExpr& e, const UplinkConf
 ResolvedValue apply_token(const ValueExpr& e, ResolvedValue v) {
     if (!e.token) return v;
     const auto* p = std::get_if<IpPrefix>(&v);
-    if (!p) throw Error(fmt::format("{}: '+ {}' needs a prefix on its left", e.where.to_string(), e.token->to_string()));
+    if (!p)
+        throw Error(fmt::format("{}: '+ {}' needs a prefix on its left", e.where.to_string(),
+                                e.token->to_string()));
     try {
         return with_token(*p, *e.token);
     } catch (const Error& err) {
@@ -106,7 +111,8 @@ bool uplink_is_up(const UplinkConfig& u, const Facts& facts, std::optional<Famil
     const InterfaceFacts* f = facts_of(facts, u.interface);
     if (!f) return false;
     const bool v4 = f->ppp4.has_value() || f->dhcp4.has_value();
-    const bool v6 = f->ppp6.has_value() || f->dhcp6.has_value() || (f->ra && !f->ra->routers.empty());
+    const bool v6 =
+        f->ppp6.has_value() || f->dhcp6.has_value() || (f->ra && !f->ra->routers.empty());
     if (!family) return v4 || v6;
     return *family == Family::v4 ? v4 : v6;
 }
@@ -119,8 +125,9 @@ std::optional<IpPrefix> lan_prefix(const LanConfig& lan, const Config& config, c
     try {
         return subnet_of(*delegated, lan.subnet, lan.length);
     } catch (const Error& e) {
-        throw Error(fmt::format("{}: [lan.{}] subnet {} /{} of delegated {}: {}", lan.where.to_string(), lan.name,
-                                lan.subnet, lan.length, delegated->to_string(), e.what()));
+        throw Error(fmt::format("{}: [lan.{}] subnet {} /{} of delegated {}: {}",
+                                lan.where.to_string(), lan.name, lan.subnet, lan.length,
+                                delegated->to_string(), e.what()));
     }
 }
 
@@ -136,8 +143,10 @@ std::optional<ResolvedValue> resolve(const ValueExpr& e, const Config& config, c
     } else if (const auto* l = config.find_lan(e.owner)) {
         auto p = lan_prefix(*l, config, facts);
         if (!p) return std::nullopt;
-        if (e.field == ValueExpr::Field::prefix) v = *p;
-        else if (e.field == ValueExpr::Field::address && l->address_token) v = with_token(*p, *l->address_token);
+        if (e.field == ValueExpr::Field::prefix)
+            v = *p;
+        else if (e.field == ValueExpr::Field::address && l->address_token)
+            v = with_token(*p, *l->address_token);
     }
     if (!v) return std::nullopt;
     return apply_token(e, *v);

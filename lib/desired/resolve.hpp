@@ -17,7 +17,8 @@ using ResolvedValue = std::variant<IpAddress, IpPrefix>;
 // What a fact reference is worth now; nullopt when the fact is not known (uplink
 // down, no prefix delegated yet). Errors (e.g. a token that does not fit the
 // prefix) throw Error with the expression's location.
-std::optional<ResolvedValue> resolve(const ValueExpr& expr, const Config& config, const Facts& facts);
+std::optional<ResolvedValue> resolve(const ValueExpr& expr, const Config& config,
+                                     const Facts& facts);
 std::string to_string(const ResolvedValue& v);
 
 // Is the uplink up for `family`: IPv4 when pppd's IPCP is up or dhcpcd holds a

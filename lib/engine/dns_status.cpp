@@ -20,7 +20,8 @@ std::string to_string(DnsRecordStatus::State s) {
 
 std::vector<DnsRecordStatus> dns_status(const std::vector<OwnedObject>& desired,
                                         const std::vector<std::string>& held_keys,
-                                        const std::vector<OwnedObject>& applied, const Json& journal) {
+                                        const std::vector<OwnedObject>& applied,
+                                        const Json& journal) {
     struct LastAction {
         std::string op;
         DnsRecordObject object;
@@ -30,14 +31,16 @@ std::vector<DnsRecordStatus> dns_status(const std::vector<OwnedObject>& desired,
     std::map<std::string, LastAction> last;
     if (journal.is_array())
         for (const auto& entry : journal) {
-            if (!entry.is_object() || !entry.contains("actions") || !entry["actions"].is_array()) continue;
+            if (!entry.is_object() || !entry.contains("actions") || !entry["actions"].is_array())
+                continue;
             for (const auto& act : entry["actions"]) {
-                if (!act.is_object() || !act.contains("object") || !act.contains("result")) continue;
+                if (!act.is_object() || !act.contains("object") || !act.contains("result"))
+                    continue;
                 try {
                     const Object o = object_from_json(act["object"]);
                     if (!std::holds_alternative<DnsRecordObject>(o)) continue;
-                    last[key_of(o)] = {act.value("op", ""), std::get<DnsRecordObject>(o), act.value("result", ""),
-                                       act.value("message", "")};
+                    last[key_of(o)] = {act.value("op", ""), std::get<DnsRecordObject>(o),
+                                       act.value("result", ""), act.value("message", "")};
                 } catch (const std::exception&) {
                     // An entry from an older or damaged journal: it only colours the status.
                 }
@@ -45,7 +48,8 @@ std::vector<DnsRecordStatus> dns_status(const std::vector<OwnedObject>& desired,
         }
     std::map<std::string, const DnsRecordObject*> applied_by_key;
     for (const auto& a : applied)
-        if (const auto* d = std::get_if<DnsRecordObject>(&a.object)) applied_by_key[key_of(a.object)] = d;
+        if (const auto* d = std::get_if<DnsRecordObject>(&a.object))
+            applied_by_key[key_of(a.object)] = d;
     const std::set<std::string> held(held_keys.begin(), held_keys.end());
 
     std::vector<DnsRecordStatus> out;
@@ -57,7 +61,8 @@ std::vector<DnsRecordStatus> dns_status(const std::vector<OwnedObject>& desired,
         s.server = dns_server_id(d);
         return s;
     };
-    auto failure = [&](const std::string& key, bool removal, const DnsRecordObject* want) -> const LastAction* {
+    auto failure = [&](const std::string& key, bool removal,
+                       const DnsRecordObject* want) -> const LastAction* {
         auto it = last.find(key);
         if (it == last.end() || it->second.result != "failed") return nullptr;
         if (removal != (it->second.op == "remove")) return nullptr;
@@ -102,12 +107,14 @@ std::vector<DnsRecordStatus> dns_status(const std::vector<OwnedObject>& desired,
 std::string format_dns_status(const std::vector<DnsRecordStatus>& records) {
     std::string out;
     for (const auto& s : records) {
-        std::string desired = s.desired ? s.desired->to_string()
-                                        : (s.state == DnsRecordStatus::State::held ? "unknown (fact missing; kept)"
-                                                                                   : "none (to be removed)");
-        out += fmt::format("  {} {} @{}: desired {}, confirmed {}: {}{}\n", s.name, to_string(s.type), s.server,
-                           desired, s.confirmed ? s.confirmed->to_string() : "none", to_string(s.state),
-                           s.message.empty() ? "" : "\n      " + s.message);
+        std::string desired =
+            s.desired ? s.desired->to_string()
+                      : (s.state == DnsRecordStatus::State::held ? "unknown (fact missing; kept)"
+                                                                 : "none (to be removed)");
+        out +=
+            fmt::format("  {} {} @{}: desired {}, confirmed {}: {}{}\n", s.name, to_string(s.type),
+                        s.server, desired, s.confirmed ? s.confirmed->to_string() : "none",
+                        to_string(s.state), s.message.empty() ? "" : "\n      " + s.message);
     }
     return out;
 }

@@ -24,11 +24,13 @@ bool is_observable_kind(const Object& o) {
 }
 
 bool any_observable(const std::vector<OwnedObject>& list) {
-    return std::any_of(list.begin(), list.end(), [](const OwnedObject& o) { return is_observable_kind(o.object); });
+    return std::any_of(list.begin(), list.end(),
+                       [](const OwnedObject& o) { return is_observable_kind(o.object); });
 }
 
 // desired + the applied values of held keys (files/DNS whose facts are unknown now).
-std::vector<OwnedObject> desired_with_held(const DesiredState& d, const std::vector<OwnedObject>& applied) {
+std::vector<OwnedObject> desired_with_held(const DesiredState& d,
+                                           const std::vector<OwnedObject>& applied) {
     std::vector<OwnedObject> out = d.objects;
     std::set<std::string> held(d.held_keys.begin(), d.held_keys.end());
     for (const auto& a : applied)
@@ -46,12 +48,14 @@ std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedOb
     const bool reconcile = in.event == nullptr;
     std::set<std::string> desired_keys;
     for (const auto& d : desired) desired_keys.insert(key_of(d.object));
-    const bool observe = in.kernel && (reconcile || any_observable(desired) || any_observable(in.applied));
+    const bool observe =
+        in.kernel && (reconcile || any_observable(desired) || any_observable(in.applied));
     std::vector<OwnedObject> out;
     for (const auto& s : in.applied) {
         if (observe && is_observable_kind(s.object)) continue;
         if (reconcile && desired_keys.count(key_of(s.object)) &&
-            (std::holds_alternative<SysctlObject>(s.object) || std::holds_alternative<FileObject>(s.object)))
+            (std::holds_alternative<SysctlObject>(s.object) ||
+             std::holds_alternative<FileObject>(s.object)))
             continue;
         out.push_back(s);
     }
@@ -61,7 +65,8 @@ std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedOb
         for (const auto* list : {&desired, &in.applied})
             for (const auto& candidate : *list)
                 if (!known && in.kernel->matches(candidate.object, present)) known = &candidate;
-        out.push_back(known ? *known : OwnedObject{present, "found in the kernel with hookctl's tag", {}});
+        out.push_back(known ? *known
+                            : OwnedObject{present, "found in the kernel with hookctl's tag", {}});
     }
     return out;
 }
@@ -83,7 +88,8 @@ Plan with_owed_reloads(Plan plan, const std::vector<ServiceAction>& owed) {
         a.why = "owed by an earlier run (it failed or ran out of budget)";
         a.origin = "state.json pending-reloads";
         auto pos = std::find_if(plan.actions.begin(), plan.actions.end(), [](const Action& x) {
-            return x.op == Action::Op::run || (x.object && std::holds_alternative<DnsRecordObject>(*x.object));
+            return x.op == Action::Op::run ||
+                   (x.object && std::holds_alternative<DnsRecordObject>(*x.object));
         });
         // `after` indexes of later actions shift by one.
         const auto at = static_cast<std::size_t>(pos - plan.actions.begin());
@@ -107,9 +113,11 @@ Step compute_step(const StepInput& in) {
     s.transitions = diff(in.facts, s.facts_after);
     s.desired = desired(config, s.facts_after, in.tables, in.now);
     s.desired_with_held = desired_with_held(s.desired, in.applied);
-    const std::vector<Action> triggers = in.event ? event_triggers(config, *in.event) : std::vector<Action>{};
+    const std::vector<Action> triggers =
+        in.event ? event_triggers(config, *in.event) : std::vector<Action>{};
     s.plan = with_owed_reloads(
-        make_plan(baseline(in, s.desired.objects), s.desired_with_held, s.transitions, triggers), in.owed_reloads);
+        make_plan(baseline(in, s.desired.objects), s.desired_with_held, s.transitions, triggers),
+        in.owed_reloads);
     return s;
 }
 
@@ -120,30 +128,36 @@ std::vector<OwnedObject> next_applied(const std::vector<OwnedObject>& applied, c
     std::map<std::string, const OwnedObject*> desired_by_key;
     for (const auto& d : desired) desired_by_key.emplace(key_of(d.object), &d);
     auto erase_key = [&](const std::string& key) {
-        out.erase(std::remove_if(out.begin(), out.end(), [&](const OwnedObject& o) { return key_of(o.object) == key; }),
+        out.erase(std::remove_if(out.begin(), out.end(),
+                                 [&](const OwnedObject& o) { return key_of(o.object) == key; }),
                   out.end());
     };
     for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
         const Action& a = plan.actions[i];
-        if (!a.object || !results[i].ok() || results[i].status == ActionResult::Status::skipped) continue;
+        if (!a.object || !results[i].ok() || results[i].status == ActionResult::Status::skipped)
+            continue;
         const std::string key = key_of(*a.object);
         erase_key(key);
         if (a.op == Action::Op::remove) continue;
         auto it = desired_by_key.find(key);
-        out.push_back(it != desired_by_key.end() ? *it->second : OwnedObject{*a.object, a.origin, {}});
+        out.push_back(it != desired_by_key.end() ? *it->second
+                                                 : OwnedObject{*a.object, a.origin, {}});
     }
     return out;
 }
 
-std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, std::uint32_t budget_ms) {
+std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor,
+                                       std::uint32_t budget_ms) {
     const auto t0 = Clock::now();
     std::vector<ActionResult> results;
     results.reserve(plan.actions.size());
     for (const auto& a : plan.actions) {
         if (micros_since(t0) / 1000 >= budget_ms) {
-            results.push_back({ActionResult::Status::skipped,
-                               fmt::format("hook budget of {} ms used up; the next event or `hookctl apply` retries",
-                                           budget_ms)});
+            results.push_back(
+                {ActionResult::Status::skipped,
+                 fmt::format(
+                     "hook budget of {} ms used up; the next event or `hookctl apply` retries",
+                     budget_ms)});
             continue;
         }
         if (a.op == Action::Op::reload && !a.after.empty()) {
@@ -229,8 +243,9 @@ Json received_entry(const RawEvent* raw, const std::string& kind, Timestamp now)
 }
 
 KernelView kernel_view(Executor& executor) {
-    return KernelView{[&executor] { return executor.list_owned(); },
-                      [&executor](const Object& w, const Object& p) { return executor.matches(w, p); }};
+    return KernelView{
+        [&executor] { return executor.list_owned(); },
+        [&executor](const Object& w, const Object& p) { return executor.matches(w, p); }};
 }
 
 // Loads the stored state, computes the step, executes it and saves the state.
@@ -261,21 +276,24 @@ RunReport run_step(const Config& config, StateDir& state, Executor& executor, co
     const bool any_failed = std::any_of(report.results.begin(), report.results.end(),
                                         [](const ActionResult& r) { return !r.ok(); });
     report.status = any_failed ? RunReport::Status::partial : RunReport::Status::applied;
-    state.save(step.facts_after, next_applied(in.applied, report.plan, step.desired_with_held, report.results),
+    state.save(step.facts_after,
+               next_applied(in.applied, report.plan, step.desired_with_held, report.results),
                still_owed_reloads(report.plan, report.results));
     return report;
 }
 
 }  // namespace
 
-std::vector<ServiceAction> still_owed_reloads(const Plan& plan, const std::vector<ActionResult>& results) {
+std::vector<ServiceAction> still_owed_reloads(const Plan& plan,
+                                              const std::vector<ActionResult>& results) {
     std::vector<ServiceAction> owed;
     for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
         const Action& a = plan.actions[i];
         if (a.op != Action::Op::reload) continue;
-        const bool due = a.after.empty() || std::any_of(a.after.begin(), a.after.end(), [&](std::size_t j) {
-                             return j < results.size() && results[j].status == ActionResult::Status::done;
-                         });
+        const bool due =
+            a.after.empty() || std::any_of(a.after.begin(), a.after.end(), [&](std::size_t j) {
+                return j < results.size() && results[j].status == ActionResult::Status::done;
+            });
         const bool ran = results[i].status == ActionResult::Status::done ||
                          results[i].status == ActionResult::Status::unchanged;
         if (due && !ran) owed.push_back(a.service);
@@ -283,8 +301,8 @@ std::vector<ServiceAction> still_owed_reloads(const Plan& plan, const std::vecto
     return owed;
 }
 
-RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor, const RawEvent& raw,
-                    const EngineOptions& options) {
+RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor,
+                    const RawEvent& raw, const EngineOptions& options) {
     const auto t0 = Clock::now();
     StateLock lock;
     if (!options.dry_run) lock = state.lock();

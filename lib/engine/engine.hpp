@@ -41,9 +41,9 @@ struct KernelView {
 // ensured again.
 struct StepInput {
     const Config* config = nullptr;
-    Facts facts;                               // as stored
-    std::vector<OwnedObject> applied;          // as stored
-    std::vector<ServiceAction> owed_reloads;   // as stored
+    Facts facts;                              // as stored
+    std::vector<OwnedObject> applied;         // as stored
+    std::vector<ServiceAction> owed_reloads;  // as stored
     const Event* event = nullptr;
     TableNames tables;
     Timestamp now = 0;
@@ -70,7 +70,8 @@ std::vector<OwnedObject> next_applied(const std::vector<OwnedObject>& applied, c
                                       const std::vector<ActionResult>& results);
 
 // Reloads that were due (a file they wait for changed, or owed) and did not succeed.
-std::vector<ServiceAction> still_owed_reloads(const Plan& plan, const std::vector<ActionResult>& results);
+std::vector<ServiceAction> still_owed_reloads(const Plan& plan,
+                                              const std::vector<ActionResult>& results);
 
 struct RunReport {
     enum class Status { applied, partial, planned, rejected, error };
@@ -97,6 +98,7 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
 
 // Executes `plan` in order; reloads run only if an action they wait for changed a
 // file; actions past the budget are skipped (and retried by the next run).
-std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, std::uint32_t budget_ms);
+std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor,
+                                       std::uint32_t budget_ms);
 
 }  // namespace hookctl

@@ -18,10 +18,10 @@ namespace {
 using namespace parse_util;
 
 enum class Action {
-    none,          // reason known, but it changes no section we keep
+    none,  // reason known, but it changes no section we keep
     carrier_up,
     carrier_down,
-    forget,        // dhcpcd let go of the interface
+    forget,  // dhcpcd let go of the interface
     dhcp4_lease,
     dhcp4_gone,
     dhcp6_lease,
@@ -74,7 +74,9 @@ const std::map<std::string, Action, std::less<>> reasons = {
     {"ROUTERADVERT", Action::ra},
 };
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 // A dhcpcd option index: 1-based decimal without leading zeros, at most 4 digits.
 // Reads it from the front of `s` and advances `s`.
@@ -91,7 +93,8 @@ std::optional<unsigned> take_index(std::string_view& s) {
 // Does `name` match `pattern` exactly, where each '#' in the pattern is an index?
 // "new_dhcp6_ia_pd#_prefix#" matches "new_dhcp6_ia_pd1_prefix2" (→ {1, 2}) but not
 // "..._prefix2_length" or "..._prefix02".
-std::optional<std::vector<unsigned>> match_indexed(std::string_view name, std::string_view pattern) {
+std::optional<std::vector<unsigned>> match_indexed(std::string_view name,
+                                                   std::string_view pattern) {
     std::vector<unsigned> indices;
     while (!pattern.empty()) {
         const auto hash = pattern.find('#');
@@ -119,12 +122,13 @@ struct Indexed {
 std::vector<Indexed> scan(const Environment& env, std::string_view pattern) {
     const auto literal = pattern.substr(0, pattern.find('#'));
     std::vector<Indexed> found;
-    for (auto it = env.lower_bound(std::string(literal)); it != env.end() && starts_with(it->first, literal); ++it) {
+    for (auto it = env.lower_bound(std::string(literal));
+         it != env.end() && starts_with(it->first, literal); ++it) {
         auto indices = match_indexed(it->first, pattern);
         if (!indices) continue;
         if (found.size() == max_list_entries)
-            throw InputError(it->first, fmt::format("more than {} entries like {}",
-                                                    max_list_entries, pattern));
+            throw InputError(
+                it->first, fmt::format("more than {} entries like {}", max_list_entries, pattern));
         found.push_back(Indexed{std::move(*indices), it->first});
     }
     std::sort(found.begin(), found.end(),
@@ -152,10 +156,10 @@ Lifetime lifetime_var(const Environment& env, const std::string& name) {
 
 // dhcpcd prints an IAID as binhex: exactly 8 lowercase hex digits ("00000002").
 std::uint32_t parse_iaid(std::string_view text, const std::string& name) {
-    const bool ok = text.size() == 8 && std::all_of(text.begin(), text.end(), [](char c) {
-                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                               (c >= 'A' && c <= 'F');
-                    });
+    const bool ok =
+        text.size() == 8 && std::all_of(text.begin(), text.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        });
     if (!ok) throw InputError(name, "not an IAID (8 hex digits): " + quoted(text));
     return static_cast<std::uint32_t>(std::stoul(std::string(text), nullptr, 16));
 }
@@ -163,7 +167,8 @@ std::uint32_t parse_iaid(std::string_view text, const std::string& name) {
 // A network prefix from separate address and length variables. Bits past the length
 // are masked off, as RFC 4861 4.6.2 tells receivers of prefix information to do; a
 // DHCPv6 IA prefix gets the same treatment.
-IpPrefix prefix_var(const Environment& env, const std::string& name, const std::string& length_name) {
+IpPrefix prefix_var(const Environment& env, const std::string& name,
+                    const std::string& length_name) {
     const IpAddress a = parse_address(require_var(env, name), Family::v6, name);
     const auto length = parse_prefix_length(env, length_name, 128);
     return mask(a, length);
@@ -194,11 +199,15 @@ std::uint8_t subnet_mask_length(std::string_view text, const std::string& name) 
 
 Dhcp4Facts parse_dhcp4(const Environment& env) {
     Dhcp4Facts f;
-    const IpAddress ip = parse_address(require_var(env, "new_ip_address"), Family::v4, "new_ip_address");
+    const IpAddress ip =
+        parse_address(require_var(env, "new_ip_address"), Family::v4, "new_ip_address");
     std::uint8_t length = 0;
-    if (env.count("new_subnet_cidr")) length = parse_prefix_length(env, "new_subnet_cidr", 32);
-    else if (auto m = find_var(env, "new_subnet_mask")) length = subnet_mask_length(*m, "new_subnet_mask");
-    else throw InputError("new_subnet_cidr", "missing (and no new_subnet_mask)");
+    if (env.count("new_subnet_cidr"))
+        length = parse_prefix_length(env, "new_subnet_cidr", 32);
+    else if (auto m = find_var(env, "new_subnet_mask"))
+        length = subnet_mask_length(*m, "new_subnet_mask");
+    else
+        throw InputError("new_subnet_cidr", "missing (and no new_subnet_mask)");
     f.address = InterfaceAddress{ip, length};
     if (auto v = find_var(env, "new_routers"))
         f.routers = parse_address_list(*v, Family::v4, "new_routers");
@@ -207,7 +216,8 @@ Dhcp4Facts parse_dhcp4(const Environment& env) {
     if (auto v = find_var(env, "new_domain_search"))
         f.domain_search = parse_domain_list(*v, "new_domain_search");
     // Absent for STATIC/INFORM: 0 stands for "no lease time given".
-    if (auto v = find_var(env, "new_dhcp_lease_time")) f.lease_seconds = parse_u32(*v, "new_dhcp_lease_time");
+    if (auto v = find_var(env, "new_dhcp_lease_time"))
+        f.lease_seconds = parse_u32(*v, "new_dhcp_lease_time");
     return f;
 }
 
@@ -226,7 +236,8 @@ Dhcp6Facts parse_dhcp6(const Environment& env) {
         const IpPrefix prefix = prefix_var(env, name, name + "_length");
         const Lifetime preferred = lifetime_var(env, name + "_pltime");
         const Lifetime valid = lifetime_var(env, name + "_vltime");
-        // The N in ia_pdN is the position in the reply, not the IAID (docs/daemons.md, DHCPv6 variable names).
+        // The N in ia_pdN is the position in the reply, not the IAID
+        // (docs/daemons.md, DHCPv6 variable names).
         const std::string iaid_name = fmt::format("new_dhcp6_ia_pd{}_iaid", idx[0]);
         const std::uint32_t iaid = parse_iaid(require_var(env, iaid_name), iaid_name);
         if (valid.seconds == 0) continue;
@@ -337,7 +348,9 @@ Event parse_dhcpcd_event(const RawEvent& raw) {
     case Action::dhcp6_lease: u.dhcp6 = std::optional<Dhcp6Facts>{parse_dhcp6(env)}; break;
     case Action::dhcp6_gone: u.dhcp6 = std::optional<Dhcp6Facts>{}; break;
     // DELEGATED6 says if_up=false if_down=true every time (docs/daemons.md, dhcpcd): ignored.
-    case Action::delegated: u.delegated = std::optional<DelegatedFacts>{parse_delegated(env)}; break;
+    case Action::delegated:
+        u.delegated = std::optional<DelegatedFacts>{parse_delegated(env)};
+        break;
     case Action::ra: u.ra.emplace(parse_ra(env)); break;  // inner nullopt = RA state dropped
     }
 

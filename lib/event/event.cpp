@@ -17,17 +17,18 @@ namespace {
 // Every variable parse_ppp_event reads, plus the pppd/Debian context worth keeping
 // in the journal when replaying (PPPD_PID, UNIT, LINKNAME, ...).
 const std::set<std::string, std::less<>> ppp_variables = {
-    "IFNAME",     "IPLOCAL",    "IPREMOTE",    "DNS1",      "DNS2",       "LLLOCAL",
-    "LLREMOTE",   "PPP_IFACE",  "PPP_LOCAL",   "PPP_REMOTE", "PPP_IPPARAM", "PPP_TTY",
-    "PPP_SPEED",  "USEPEERDNS", "PPPD_PID",    "UNIT",      "LINKNAME",   "CALL_FILE",
-    "DEVICE",
+    "IFNAME",    "IPLOCAL",   "IPREMOTE",   "DNS1",        "DNS2",    "LLLOCAL",   "LLREMOTE",
+    "PPP_IFACE", "PPP_LOCAL", "PPP_REMOTE", "PPP_IPPARAM", "PPP_TTY", "PPP_SPEED", "USEPEERDNS",
+    "PPPD_PID",  "UNIT",      "LINKNAME",   "CALL_FILE",   "DEVICE",
 };
 
 const std::set<std::string, std::less<>> dhcpcd_variables = {
     "reason", "interface", "protocol", "pid", "if_up", "if_down", "ifcarrier", "if_configured",
 };
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 bool is_dhcpcd_variable(std::string_view name) {
     if (dhcpcd_variables.count(name)) return true;
@@ -52,7 +53,9 @@ bool is_env_name(std::string_view name) {
 
 }  // namespace
 
-std::string to_string(Source s) { return s == Source::ppp ? "ppp" : "dhcpcd"; }
+std::string to_string(Source s) {
+    return s == Source::ppp ? "ppp" : "dhcpcd";
+}
 
 Event parse_event(const RawEvent& raw) {
     return raw.source == Source::ppp ? parse_ppp_event(raw) : parse_dhcpcd_event(raw);
@@ -67,8 +70,8 @@ Environment relevant_environment(Source source, const Environment& full) {
         if (value.size() > max_relevant_value_bytes)
             throw InputError(name, fmt::format("value too long ({} bytes)", value.size()));
         if (out.size() == max_relevant_variables)
-            throw InputError("environment",
-                             fmt::format("more than {} relevant variables", max_relevant_variables));
+            throw InputError("environment", fmt::format("more than {} relevant variables",
+                                                        max_relevant_variables));
         out.emplace(name, value);
     }
     return out;
@@ -88,11 +91,13 @@ Environment parse_env_file(const std::string& text, const std::string& file) {
         if (line.empty() || line[0] == '#') continue;
         const auto eq = line.find('=');
         if (eq == std::string_view::npos)
-            throw InputError(where, "expected VAR=value, got " + fmt::format("\"{}\"",
-                                    escape_for_display(std::string(line))));
+            throw InputError(where,
+                             "expected VAR=value, got " +
+                                 fmt::format("\"{}\"", escape_for_display(std::string(line))));
         const std::string name(line.substr(0, eq));
         if (!is_env_name(name))
-            throw InputError(where, fmt::format("bad variable name \"{}\"", escape_for_display(name)));
+            throw InputError(where,
+                             fmt::format("bad variable name \"{}\"", escape_for_display(name)));
         std::string value;
         const auto raw = line.substr(eq + 1);
         for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -101,9 +106,13 @@ Environment parse_env_file(const std::string& text, const std::string& file) {
                 continue;
             }
             const char next = i + 1 < raw.size() ? raw[i + 1] : '\0';
-            if (next == '\\') value += '\\';
-            else if (next == 'n') value += '\n';
-            else throw InputError(where, fmt::format("{}: unknown escape (only \\\\ and \\n)", name));
+            if (next == '\\')
+                value += '\\';
+            else if (next == 'n')
+                value += '\n';
+            else
+                throw InputError(where,
+                                 fmt::format("{}: unknown escape (only \\\\ and \\n)", name));
             ++i;
         }
         if (!env.emplace(name, std::move(value)).second)

@@ -19,15 +19,15 @@ enum class Source { dhcpcd, ppp };
 // and what replay feeds back through the parser.
 struct RawEvent {
     Source source = Source::dhcpcd;
-    std::string script;              // ppp: ip-up|ip-down|ipv6-up|ipv6-down; dhcpcd: empty
-    std::vector<std::string> args;   // argv[1..] (dhcpcd passes none)
-    Environment env;                 // only the variables the parser reads (see relevant_environment)
+    std::string script;             // ppp: ip-up|ip-down|ipv6-up|ipv6-down; dhcpcd: empty
+    std::vector<std::string> args;  // argv[1..] (dhcpcd passes none)
+    Environment env;  // only the variables the parser reads (see relevant_environment)
     Timestamp time = 0;
 };
 
 struct Event {
     Source source = Source::dhcpcd;
-    std::string name;                // "ip-up", "ipv6-down", "BOUND6", "DELEGATED6", ...
+    std::string name;  // "ip-up", "ipv6-down", "BOUND6", "DELEGATED6", ...
     InterfaceName interface;
     std::vector<FactsUpdate> updates;  // usually one, for `interface`
     Timestamp time = 0;

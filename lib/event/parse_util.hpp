@@ -31,8 +31,7 @@ inline std::optional<std::string_view> find_var(const Environment& env, const st
     if (it == env.end()) return std::nullopt;
     if (it->second.size() > max_value_bytes)
         throw InputError(name, fmt::format("value too long ({} bytes, at most {}): {}",
-                                           it->second.size(), max_value_bytes,
-                                           quoted(it->second)));
+                                           it->second.size(), max_value_bytes, quoted(it->second)));
     return std::string_view(it->second);
 }
 
@@ -80,7 +79,8 @@ inline IpAddress parse_option_address(std::string_view text, Family family, std:
 inline std::vector<IpAddress> parse_address_list(std::string_view text, Family family,
                                                  std::string_view what) {
     std::vector<IpAddress> out;
-    for (auto word : split_words(text, what)) out.push_back(parse_option_address(word, family, what));
+    for (auto word : split_words(text, what))
+        out.push_back(parse_option_address(word, family, what));
     return out;
 }
 

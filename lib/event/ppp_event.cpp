@@ -44,11 +44,15 @@ std::optional<IpAddress> parse_optional_address(const std::optional<Sourced>& s,
 
 const std::vector<std::string> ppp_scripts = {"ip-up", "ip-down", "ipv6-up", "ipv6-down"};
 
-bool is_up_script(std::string_view script) { return script == "ip-up" || script == "ipv6-up"; }
+bool is_up_script(std::string_view script) {
+    return script == "ip-up" || script == "ipv6-up";
+}
 
 }  // namespace
 
-const std::vector<std::string>& ppp_script_names() { return ppp_scripts; }
+const std::vector<std::string>& ppp_script_names() {
+    return ppp_scripts;
+}
 
 bool is_ppp_script(std::string_view name) {
     return std::find(ppp_scripts.begin(), ppp_scripts.end(), name) != ppp_scripts.end();
@@ -67,7 +71,8 @@ std::string ppp_script_from_argv0(std::string_view argv0) {
     if (slash == std::string_view::npos) return {};
     const std::string_view dir = argv0.substr(0, slash);
     const auto dir_slash = dir.rfind('/');
-    std::string_view dir_base = dir_slash == std::string_view::npos ? dir : dir.substr(dir_slash + 1);
+    std::string_view dir_base =
+        dir_slash == std::string_view::npos ? dir : dir.substr(dir_slash + 1);
     if (dir_base.size() > 2 && dir_base.substr(dir_base.size() - 2) == ".d") {
         dir_base.remove_suffix(2);
         if (is_ppp_script(dir_base)) return std::string(dir_base);
@@ -108,20 +113,23 @@ Event parse_ppp_event(const RawEvent& raw) {
     update.interface = ifname;
     if (!is_up_script(raw.script)) {
         // ip-down/ipv6-down: the link is gone whatever the (stale) addresses say.
-        if (v6) update.ppp6 = std::optional<Ppp6Facts>{};
-        else update.ppp4 = std::optional<Ppp4Facts>{};
+        if (v6)
+            update.ppp6 = std::optional<Ppp6Facts>{};
+        else
+            update.ppp4 = std::optional<Ppp4Facts>{};
     } else if (!v6) {
         if (!local) throw InputError("argv[4]", "missing local address (and IPLOCAL not set)");
-        if (local->is_unspecified())
-            throw InputError(local_src->name, "local address is 0.0.0.0");
+        if (local->is_unspecified()) throw InputError(local_src->name, "local address is 0.0.0.0");
         // With noremoteip pppd passes 0.0.0.0 and leaves IPREMOTE unset.
         if (remote && remote->is_unspecified()) remote.reset();
         Ppp4Facts f{*local, remote, {}, ipparam};
         for (const char* name : {"DNS1", "DNS2"})
-            if (auto v = find_var(raw.env, name)) f.dns.push_back(parse_address(*v, Family::v4, name));
+            if (auto v = find_var(raw.env, name))
+                f.dns.push_back(parse_address(*v, Family::v4, name));
         update.ppp4 = std::optional<Ppp4Facts>{std::move(f)};
     } else {
-        if (!local) throw InputError("argv[4]", "missing local link-local address (and LLLOCAL not set)");
+        if (!local)
+            throw InputError("argv[4]", "missing local link-local address (and LLLOCAL not set)");
         if (!local->is_link_local())
             throw InputError(local_src->name,
                              "not a link-local address: " + quoted(local_src->value));

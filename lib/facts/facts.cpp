@@ -61,7 +61,8 @@ Observations observe(const InterfaceFacts& f) {
         if (!f.dhcp4->dns.empty()) o["ipv4 dns (dhcp)"] = join(strings(f.dhcp4->dns));
     }
     if (f.dhcp6) {
-        for (const auto& a : f.dhcp6->addresses) o["ipv6 address " + a.address.to_string() + " (dhcp6)"] = "present";
+        for (const auto& a : f.dhcp6->addresses)
+            o["ipv6 address " + a.address.to_string() + " (dhcp6)"] = "present";
         std::map<std::uint32_t, std::vector<std::string>> by_iaid;
         for (const auto& p : f.dhcp6->prefixes) by_iaid[p.iaid].push_back(p.prefix.to_string());
         for (auto& [iaid, prefixes] : by_iaid) {
@@ -141,7 +142,8 @@ std::vector<Transition> diff(const Facts& before, const Facts& after) {
                 out.push_back({Transition::Kind::changed, name, subject, value, it->second});
         }
         for (const auto& [subject, value] : oa)
-            if (!ob.count(subject)) out.push_back({Transition::Kind::added, name, subject, "", value});
+            if (!ob.count(subject))
+                out.push_back({Transition::Kind::added, name, subject, "", value});
     }
     return out;
 }

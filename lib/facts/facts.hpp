@@ -39,8 +39,8 @@ struct PrefixLease {
 // pppd ip-up: IPCP is up. Cleared by ip-down.
 struct Ppp4Facts {
     IpAddress local;
-    std::optional<IpAddress> remote;   // absent with noremoteip (0.0.0.0)
-    std::vector<IpAddress> dns;        // DNS1, DNS2 (usepeerdns)
+    std::optional<IpAddress> remote;  // absent with noremoteip (0.0.0.0)
+    std::vector<IpAddress> dns;       // DNS1, DNS2 (usepeerdns)
     std::string ipparam;
     auto operator<=>(const Ppp4Facts&) const = default;
 };
@@ -66,8 +66,8 @@ struct Dhcp4Facts {
 // dhcpcd DHCPv6 lease on the requesting (upstream) interface. Entries whose valid
 // lifetime is 0 (a server withdrawing an old prefix) are dropped by the parser.
 struct Dhcp6Facts {
-    std::vector<AddressLease> addresses;     // IA_NA
-    std::vector<PrefixLease> prefixes;       // IA_PD
+    std::vector<AddressLease> addresses;  // IA_NA
+    std::vector<PrefixLease> prefixes;    // IA_PD
     std::vector<IpAddress> dns;
     std::vector<DomainName> domain_search;
     auto operator<=>(const Dhcp6Facts&) const = default;
@@ -83,9 +83,9 @@ struct RaPrefix {
 };
 
 struct RaRouter {
-    IpAddress from;                           // link-local of the router
+    IpAddress from;  // link-local of the router
     std::uint32_t router_lifetime = 0;
-    std::string flags;                        // dhcpcd's letters, e.g. "MO"
+    std::string flags;  // dhcpcd's letters, e.g. "MO"
     std::vector<RaPrefix> prefixes;
     std::vector<IpAddress> rdnss;
     std::vector<DomainName> dnssl;
@@ -108,14 +108,14 @@ struct DelegatedFacts {
 // Everything known about one interface. An absent section means "not known /
 // not up"; sections are independent because different daemons own them.
 struct InterfaceFacts {
-    std::optional<bool> carrier;              // dhcpcd link events
+    std::optional<bool> carrier;  // dhcpcd link events
     std::optional<Ppp4Facts> ppp4;
     std::optional<Ppp6Facts> ppp6;
     std::optional<Dhcp4Facts> dhcp4;
     std::optional<Dhcp6Facts> dhcp6;
     std::optional<RaFacts> ra;
     std::optional<DelegatedFacts> delegated;
-    Timestamp updated = 0;                    // time of the last event that changed it
+    Timestamp updated = 0;  // time of the last event that changed it
     auto operator<=>(const InterfaceFacts&) const = default;
 };
 
@@ -145,7 +145,7 @@ struct FactsUpdate {
     std::optional<std::optional<Dhcp6Facts>> dhcp6;
     std::optional<std::optional<RaFacts>> ra;
     std::optional<std::optional<DelegatedFacts>> delegated;
-    bool forget_interface = false;            // dhcpcd STOPPED/DEPARTED: drop every dhcpcd section
+    bool forget_interface = false;  // dhcpcd STOPPED/DEPARTED: drop every dhcpcd section
 };
 
 Facts merge(Facts facts, const FactsUpdate& update, Timestamp now);
@@ -155,10 +155,11 @@ struct Transition {
     enum class Kind { added, removed, changed };
     Kind kind;
     InterfaceName interface;
-    std::string subject;                      // "ipv4 address", "delegated prefix iaid 2", "ipv6 link"
-    std::string before;                       // empty when added
-    std::string after;                        // empty when removed
-    std::string to_string() const;            // "ppp0: delegated prefix iaid 2 changed 2001:db8:1::/56 -> 2001:db8:2::/56"
+    std::string subject;  // "ipv4 address", "delegated prefix iaid 2", "ipv6 link"
+    std::string before;   // empty when added
+    std::string after;    // empty when removed
+    std::string to_string()
+        const;  // "ppp0: delegated prefix iaid 2 changed 2001:db8:1::/56 -> 2001:db8:2::/56"
     auto operator<=>(const Transition&) const = default;
 };
 

@@ -6,14 +6,16 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cstring>
 
 namespace hookctl {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 std::string dir_of(const std::string& path) {
     const auto slash = path.rfind('/');
@@ -21,7 +23,9 @@ std::string dir_of(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string base_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string base_of(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
+}
 
 bool write_all(int fd, std::string_view data) {
     while (!data.empty()) {
@@ -58,11 +62,13 @@ std::optional<std::string> read_file_if_exists(const std::string& path) {
         throw Error(fmt::format("{}: cannot open: {}", path, errno_text()));
     }
     std::string out;
-    if (!read_all(fd.get(), out)) throw Error(fmt::format("{}: read failed: {}", path, errno_text()));
+    if (!read_all(fd.get(), out))
+        throw Error(fmt::format("{}: read failed: {}", path, errno_text()));
     return out;
 }
 
-void write_file_atomic(const std::string& path, std::string_view content, unsigned mode, bool durable) {
+void write_file_atomic(const std::string& path, std::string_view content, unsigned mode,
+                       bool durable) {
     const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) throw Error(fmt::format("{}: cannot create: {}", tmp, errno_text()));

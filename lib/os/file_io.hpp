@@ -33,6 +33,7 @@ std::optional<std::string> read_file_if_exists(const std::string& path);
 // runs hooks with umask 077), optionally fsyncs file and directory, and renames it
 // over `path`: a reader sees the old or the new file, never part of one. Throws
 // Error naming the path; the temporary file is removed on failure.
-void write_file_atomic(const std::string& path, std::string_view content, unsigned mode, bool durable);
+void write_file_atomic(const std::string& path, std::string_view content, unsigned mode,
+                       bool durable);
 
 }  // namespace hookctl

@@ -19,7 +19,7 @@ struct ActionResult {
         skipped,    // not attempted (dry run, dependency did not change anything)
     };
     Status status = Status::done;
-    std::string message;          // error text, command output summary, ...
+    std::string message;  // error text, command output summary, ...
     std::uint32_t elapsed_us = 0;
     bool ok() const { return status != Status::failed; }
 };
@@ -37,7 +37,9 @@ public:
     // Whether `present` (from list_owned) is the system's form of `wanted`. The kernel
     // fills in what a request leaves out (an IPv6 route's metric 0 reads back as 1024,
     // a `via` route gains its dev), so equality is too strict for the real system.
-    virtual bool matches(const Object& wanted, const Object& present) const { return wanted == present; }
+    virtual bool matches(const Object& wanted, const Object& present) const {
+        return wanted == present;
+    }
 };
 
 // Records every action and reports it done; keeps a model of what it "applied" so

@@ -29,7 +29,8 @@ int phase(const Action& a) {
 std::string why_for(const OwnedObject& o, const std::vector<Transition>& transitions) {
     std::vector<std::string> parts;
     for (const auto& t : transitions)
-        if (std::find(o.depends_on.begin(), o.depends_on.end(), t.interface.str()) != o.depends_on.end())
+        if (std::find(o.depends_on.begin(), o.depends_on.end(), t.interface.str()) !=
+            o.depends_on.end())
             parts.push_back(t.to_string());
     if (parts.empty()) return "not applied yet";
     std::string s = parts.front();
@@ -121,7 +122,8 @@ Plan make_plan(const std::vector<OwnedObject>& applied, const std::vector<OwnedO
         r.service = s;
         r.after = reloads[s];
         r.why = "a file it reads changed";
-        for (std::size_t i : r.after) r.origin += (r.origin.empty() ? "" : ", ") + plan.actions[i].origin;
+        for (std::size_t i : r.after)
+            r.origin += (r.origin.empty() ? "" : ", ") + plan.actions[i].origin;
         reload_actions.push_back(std::move(r));
     }
     // Insert reloads right after the last file action (phase 4 slot).

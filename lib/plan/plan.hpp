@@ -19,14 +19,15 @@ struct Action {
         reload,   // a service reload because a file it reads changed
     };
     Op op = Op::add;
-    std::optional<Object> object;         // add/replace: new value; remove: the owned value
-    std::optional<Object> previous;       // replace only
-    Command command;                      // run
-    ServiceAction service;                // reload
-    std::vector<std::size_t> after;       // reload: indexes of file actions; runs only if one changed a file
-    std::string origin;                   // config entry
-    std::string why;                      // the transitions or trigger that caused it
-    std::string describe() const;         // "add rule 1000: from ... lookup 199"
+    std::optional<Object> object;    // add/replace: new value; remove: the owned value
+    std::optional<Object> previous;  // replace only
+    Command command;                 // run
+    ServiceAction service;           // reload
+    std::vector<std::size_t>
+        after;           // reload: indexes of file actions; runs only if one changed a file
+    std::string origin;  // config entry
+    std::string why;     // the transitions or trigger that caused it
+    std::string describe() const;  // "add rule 1000: from ... lookup 199"
 };
 
 std::string to_string(Action::Op op);
@@ -42,9 +43,7 @@ struct Plan {
 // which runs as its own action); files; the reloads of services whose files changed;
 // DNS records (slowest, last); then `triggers`, the event's own commands, which may
 // rely on everything before them.
-Plan make_plan(const std::vector<OwnedObject>& applied,
-               const std::vector<OwnedObject>& desired,
-               const std::vector<Transition>& transitions,
-               const std::vector<Action>& triggers);
+Plan make_plan(const std::vector<OwnedObject>& applied, const std::vector<OwnedObject>& desired,
+               const std::vector<Transition>& transitions, const std::vector<Action>& triggers);
 
 }  // namespace hookctl

@@ -22,7 +22,8 @@ ActionResult RecordingExecutor::apply(const Action& action) {
     for (auto it = fail_needles_.begin(); it != fail_needles_.end(); ++it) {
         if (text.find(*it) != std::string::npos) {
             fail_needles_.erase(it);
-            return {ActionResult::Status::failed, "recording executor: failure requested by the test"};
+            return {ActionResult::Status::failed,
+                    "recording executor: failure requested by the test"};
         }
     }
     if (action.object) {

@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace hookctl {
 
@@ -33,7 +33,8 @@ std::vector<std::uint64_t> Journal::segments() const {
     while (const dirent* e = ::readdir(d)) {
         const std::string name = e->d_name;
         const std::string suffix = ".jsonl";
-        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+        if (name.size() <= suffix.size() ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
             continue;
         const std::string stem = name.substr(0, name.size() - suffix.size());
         if (stem.size() > 18 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
@@ -56,7 +57,8 @@ const std::map<std::uint64_t, Json>& Journal::load_segment(std::uint64_t first_i
         std::size_t end = text->find('\n', start);
         if (end == std::string::npos) end = text->size();
         try {
-            Json j = Json::parse(text->begin() + static_cast<long>(start), text->begin() + static_cast<long>(end));
+            Json j = Json::parse(text->begin() + static_cast<long>(start),
+                                 text->begin() + static_cast<long>(end));
             if (j.is_object() && j.contains("id") && j.at("id").is_number_unsigned()) {
                 // Not in one expression: the right side of `=` is evaluated first.
                 const auto id = j.at("id").get<std::uint64_t>();
@@ -77,7 +79,8 @@ std::optional<std::uint64_t> Journal::read_last_id() const {
     std::size_t digits = 0;
     for (char c : *text) {
         if (c == '\n') break;
-        if (c < '0' || c > '9' || ++digits > 18) return std::nullopt;  // torn or foreign: look instead
+        if (c < '0' || c > '9' || ++digits > 18)
+            return std::nullopt;  // torn or foreign: look instead
         id = id * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (digits == 0) return std::nullopt;
@@ -124,7 +127,8 @@ std::optional<Json> Journal::read(std::uint64_t id) const {
     if (id == 0) return std::nullopt;
     // Inside the window of the newest max_entries ids (what ids() lists)?
     const std::uint64_t newest = newest_on_disk();
-    if (id > newest || (max_entries_ && newest > max_entries_ && id <= newest - max_entries_)) return std::nullopt;
+    if (id > newest || (max_entries_ && newest > max_entries_ && id <= newest - max_entries_))
+        return std::nullopt;
     const auto& entries = load_segment(segment_of(id));
     auto it = entries.find(id);
     if (it == entries.end()) return std::nullopt;
@@ -146,7 +150,8 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
     const std::string line = entry.dump() + "\n";
     const ssize_t n = ::write(fd_, line.data(), line.size());
     if (n != static_cast<ssize_t>(line.size()))
-        throw Error(fmt::format("{}: write failed: {}", segment_path(segment), std::strerror(errno)));
+        throw Error(
+            fmt::format("{}: write failed: {}", segment_path(segment), std::strerror(errno)));
     cache_[segment][id] = entry;
 }
 

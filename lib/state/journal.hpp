@@ -38,7 +38,9 @@ public:
 
 private:
     std::string segment_path(std::uint64_t first_id) const;
-    static std::uint64_t segment_of(std::uint64_t id) { return (id - 1) / segment_size * segment_size + 1; }
+    static std::uint64_t segment_of(std::uint64_t id) {
+        return (id - 1) / segment_size * segment_size + 1;
+    }
     std::vector<std::uint64_t> segments() const;  // first ids, ascending
     const std::map<std::uint64_t, Json>& load_segment(std::uint64_t first_id) const;
     void write_line(std::uint64_t id, const Json& entry);
@@ -49,10 +51,11 @@ private:
 
     std::string dir_;
     std::uint32_t max_entries_;
-    int fd_ = -1;                                  // the segment being appended to
+    int fd_ = -1;  // the segment being appended to
     std::uint64_t fd_segment_ = 0;
-    mutable std::map<std::uint64_t, std::map<std::uint64_t, Json>> cache_;  // segment → id → entry
-    mutable std::optional<std::vector<std::uint64_t>> segments_;           // listed once per Journal
+    // segment → id → entry
+    mutable std::map<std::uint64_t, std::map<std::uint64_t, Json>> cache_;
+    mutable std::optional<std::vector<std::uint64_t>> segments_;  // listed once per Journal
 };
 
 }  // namespace hookctl

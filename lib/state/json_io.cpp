@@ -11,7 +11,8 @@ namespace {
 
 // Reads a required field, with the field path in the error.
 const Json& field(const Json& j, const char* name) {
-    if (!j.is_object() || !j.contains(name)) throw Error(fmt::format("state: missing field '{}'", name));
+    if (!j.is_object() || !j.contains(name))
+        throw Error(fmt::format("state: missing field '{}'", name));
     return j.at(name);
 }
 
@@ -38,7 +39,8 @@ std::vector<IpAddress> addresses(const Json& j, const char* name) {
 std::vector<DomainName> domains(const Json& j, const char* name) {
     std::vector<DomainName> out;
     if (j.contains(name))
-        for (const auto& x : j.at(name)) out.push_back(parse_domain_name(x.get<std::string>(), name));
+        for (const auto& x : j.at(name))
+            out.push_back(parse_domain_name(x.get<std::string>(), name));
     return out;
 }
 
@@ -72,7 +74,8 @@ Json to_json(const InterfaceFacts& f) {
         j["dhcp4"] = Json{{"address", f.dhcp4->address.to_string()},
                           {"routers", list(f.dhcp4->routers)},
                           {"dns", list(f.dhcp4->dns)},
-                          {"domain-search", [&] {
+                          {"domain-search",
+                           [&] {
                                Json a = Json::array();
                                for (const auto& d : f.dhcp4->domain_search) a.push_back(d.str());
                                return a;
@@ -93,7 +96,9 @@ Json to_json(const InterfaceFacts& f) {
             prefixes.push_back(x);
         }
         for (const auto& d : f.dhcp6->domain_search) search.push_back(d.str());
-        j["dhcp6"] = Json{{"addresses", addrs}, {"prefixes", prefixes}, {"dns", list(f.dhcp6->dns)},
+        j["dhcp6"] = Json{{"addresses", addrs},
+                          {"prefixes", prefixes},
+                          {"dns", list(f.dhcp6->dns)},
                           {"domain-search", search}};
     }
     if (f.ra) {
@@ -132,7 +137,8 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
         const Json& p = j.at("ppp4");
         Ppp4Facts x;
         x.local = parse_address(str(p, "local"), Family::v4, "ppp4.local");
-        if (p.contains("remote")) x.remote = parse_address(str(p, "remote"), Family::v4, "ppp4.remote");
+        if (p.contains("remote"))
+            x.remote = parse_address(str(p, "remote"), Family::v4, "ppp4.remote");
         x.dns = addresses(p, "dns");
         x.ipparam = p.value("ipparam", "");
         f.ppp4 = x;
@@ -142,7 +148,8 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
         Ppp6Facts x;
         x.link_local = parse_address(str(p, "link-local"), Family::v6, "ppp6.link-local");
         if (p.contains("peer-link-local"))
-            x.peer_link_local = parse_address(str(p, "peer-link-local"), Family::v6, "ppp6.peer-link-local");
+            x.peer_link_local =
+                parse_address(str(p, "peer-link-local"), Family::v6, "ppp6.peer-link-local");
         x.ipparam = p.value("ipparam", "");
         f.ppp6 = x;
     }
@@ -160,11 +167,13 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
         const Json& p = j.at("dhcp6");
         Dhcp6Facts x;
         for (const auto& a : p.value("addresses", Json::array()))
-            x.addresses.push_back(AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
-                                               lifetime(a, "preferred"), lifetime(a, "valid")});
+            x.addresses.push_back(
+                AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
+                             lifetime(a, "preferred"), lifetime(a, "valid")});
         for (const auto& a : p.value("prefixes", Json::array()))
             x.prefixes.push_back(PrefixLease{parse_prefix(str(a, "prefix"), "dhcp6.prefix"),
-                                             a.value("iaid", 0u), lifetime(a, "preferred"), lifetime(a, "valid")});
+                                             a.value("iaid", 0u), lifetime(a, "preferred"),
+                                             lifetime(a, "valid")});
         x.dns = addresses(p, "dns");
         x.domain_search = domains(p, "domain-search");
         f.dhcp6 = x;
@@ -177,13 +186,14 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
             rr.router_lifetime = r.value("router-lifetime", 0u);
             rr.flags = r.value("flags", "");
             for (const auto& p : r.value("prefixes", Json::array()))
-                rr.prefixes.push_back(RaPrefix{parse_prefix(str(p, "prefix"), "ra.prefix"), p.value("on-link", false),
-                                               p.value("autonomous", false), lifetime(p, "preferred"),
-                                               lifetime(p, "valid")});
+                rr.prefixes.push_back(RaPrefix{
+                    parse_prefix(str(p, "prefix"), "ra.prefix"), p.value("on-link", false),
+                    p.value("autonomous", false), lifetime(p, "preferred"), lifetime(p, "valid")});
             rr.rdnss = addresses(r, "rdnss");
             rr.dnssl = domains(r, "dnssl");
             for (const auto& a : r.value("addresses", Json::array()))
-                rr.addresses.push_back(parse_interface_address(a.get<std::string>(), "ra.addresses"));
+                rr.addresses.push_back(
+                    parse_interface_address(a.get<std::string>(), "ra.addresses"));
             x.routers.push_back(rr);
         }
         f.ra = x;
@@ -191,7 +201,8 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
     if (j.contains("delegated")) {
         DelegatedFacts x;
         for (const auto& a : j.at("delegated").value("addresses", Json::array()))
-            x.addresses.push_back(parse_interface_address(a.get<std::string>(), "delegated.addresses"));
+            x.addresses.push_back(
+                parse_interface_address(a.get<std::string>(), "delegated.addresses"));
         f.delegated = x;
     }
     f.updated = j.value("updated", Timestamp{0});
@@ -206,7 +217,8 @@ Json to_json(const Facts& f) {
     Json retired = Json::object();
     for (const auto& [lan, list] : f.retired) {
         Json a = Json::array();
-        for (const auto& r : list) a.push_back(Json{{"prefix", r.prefix.to_string()}, {"since", r.since}});
+        for (const auto& r : list)
+            a.push_back(Json{{"prefix", r.prefix.to_string()}, {"since", r.since}});
         retired[lan] = a;
     }
     return Json{{"interfaces", ifs}, {"retired-prefixes", retired}};
@@ -221,12 +233,15 @@ Facts facts_from_json(const Json& j) {
         f.interfaces[parse_interface_name(name, "facts.interfaces")] = interface_facts_from_json(v);
     for (const auto& [lan, list] : retired.items())
         for (const auto& r : list)
-            f.retired[lan].push_back(RetiredPrefix{parse_prefix(str(r, "prefix"), "retired-prefixes"),
-                                                   r.value("since", Timestamp{0})});
+            f.retired[lan].push_back(
+                RetiredPrefix{parse_prefix(str(r, "prefix"), "retired-prefixes"),
+                              r.value("since", Timestamp{0})});
     return f;
 }
 
-Json to_json(const Command& c) { return Json{{"argv", c.argv}, {"timeout-ms", c.timeout_ms}}; }
+Json to_json(const Command& c) {
+    return Json{{"argv", c.argv}, {"timeout-ms", c.timeout_ms}};
+}
 
 Command command_from_json(const Json& j) {
     return Command{j.at("argv").get<std::vector<std::string>>(), j.value("timeout-ms", 5000u)};
@@ -244,12 +259,18 @@ Json to_json(const ServiceAction& s) {
 ServiceAction service_from_json(const Json& j) {
     ServiceAction s;
     const std::string k = str(j, "kind");
-    if (k == "reload") s.kind = ServiceAction::Kind::reload;
-    else if (k == "restart") s.kind = ServiceAction::Kind::restart;
-    else if (k == "try-restart") s.kind = ServiceAction::Kind::try_restart;
-    else if (k == "signal-pidfile") s.kind = ServiceAction::Kind::signal_pidfile;
-    else if (k == "command") s.kind = ServiceAction::Kind::command;
-    else throw Error("state: unknown service action kind '" + k + "'");
+    if (k == "reload")
+        s.kind = ServiceAction::Kind::reload;
+    else if (k == "restart")
+        s.kind = ServiceAction::Kind::restart;
+    else if (k == "try-restart")
+        s.kind = ServiceAction::Kind::try_restart;
+    else if (k == "signal-pidfile")
+        s.kind = ServiceAction::Kind::signal_pidfile;
+    else if (k == "command")
+        s.kind = ServiceAction::Kind::command;
+    else
+        throw Error("state: unknown service action kind '" + k + "'");
     s.unit = j.value("unit", "");
     s.pidfile = j.value("pidfile", "");
     if (j.contains("command")) s.command = command_from_json(j.at("command"));
@@ -334,7 +355,8 @@ Object object_from_json(const Json& j) {
         if (j.contains("fwmark")) r.fwmark = j.at("fwmark").get<std::uint32_t>();
         if (j.contains("fwmask")) r.fwmask = j.at("fwmask").get<std::uint32_t>();
         r.action = enum_from(str(j, "action"),
-                             {RuleAction::lookup, RuleAction::unreachable, RuleAction::blackhole, RuleAction::prohibit},
+                             {RuleAction::lookup, RuleAction::unreachable, RuleAction::blackhole,
+                              RuleAction::prohibit},
                              "rule action");
         r.table = j.value("table", 0u);
         return r;
@@ -346,9 +368,10 @@ Object object_from_json(const Json& j) {
         if (j.contains("dev")) r.dev = parse_interface_name(str(j, "dev"), "route.dev");
         r.table = j.value("table", 254u);
         r.metric = j.value("metric", 0u);
-        r.type = enum_from(str(j, "type"),
-                           {RouteType::unicast, RouteType::unreachable, RouteType::blackhole, RouteType::prohibit},
-                           "route type");
+        r.type = enum_from(
+            str(j, "type"),
+            {RouteType::unicast, RouteType::unreachable, RouteType::blackhole, RouteType::prohibit},
+            "route type");
         return r;
     }
     if (kind == "file") {
@@ -359,7 +382,8 @@ Object object_from_json(const Json& j) {
         f.owner = j.value("owner", "");
         f.group = j.value("group", "");
         f.validate = j.value("validate", std::vector<std::string>{});
-        for (const auto& s : j.value("on-change", Json::array())) f.on_change.push_back(service_from_json(s));
+        for (const auto& s : j.value("on-change", Json::array()))
+            f.on_change.push_back(service_from_json(s));
         return f;
     }
     if (kind == "dns") {
@@ -392,15 +416,22 @@ OwnedObject owned_from_json(const Json& j) {
 Json to_json(const RawEvent& e) {
     Json env = Json::object();
     for (const auto& [k, v] : e.env) env[k] = v;
-    return Json{{"source", to_string(e.source)}, {"script", e.script}, {"args", e.args}, {"env", env}, {"time", e.time}};
+    return Json{{"source", to_string(e.source)},
+                {"script", e.script},
+                {"args", e.args},
+                {"env", env},
+                {"time", e.time}};
 }
 
 RawEvent raw_event_from_json(const Json& j) {
     RawEvent e;
     const std::string source = str(j, "source");
-    if (source == "dhcpcd") e.source = Source::dhcpcd;
-    else if (source == "ppp") e.source = Source::ppp;
-    else throw Error("journal: unknown event source '" + source + "'");
+    if (source == "dhcpcd")
+        e.source = Source::dhcpcd;
+    else if (source == "ppp")
+        e.source = Source::ppp;
+    else
+        throw Error("journal: unknown event source '" + source + "'");
     e.script = j.value("script", "");
     e.args = j.value("args", std::vector<std::string>{});
     const Json env = j.value("env", Json::object());
@@ -411,12 +442,17 @@ RawEvent raw_event_from_json(const Json& j) {
 
 Json to_json(const Transition& t) {
     static const char* kinds[] = {"added", "removed", "changed"};
-    return Json{{"kind", kinds[static_cast<int>(t.kind)]}, {"interface", t.interface.str()}, {"subject", t.subject},
-                {"before", t.before}, {"after", t.after}, {"text", t.to_string()}};
+    return Json{{"kind", kinds[static_cast<int>(t.kind)]},
+                {"interface", t.interface.str()},
+                {"subject", t.subject},
+                {"before", t.before},
+                {"after", t.after},
+                {"text", t.to_string()}};
 }
 
 Json to_json(const Action& a) {
-    Json j{{"op", to_string(a.op)}, {"describe", a.describe()}, {"origin", a.origin}, {"why", a.why}};
+    Json j{
+        {"op", to_string(a.op)}, {"describe", a.describe()}, {"origin", a.origin}, {"why", a.why}};
     if (a.object) j["object"] = to_json(*a.object);
     if (a.previous) j["previous"] = to_json(*a.previous);
     if (a.op == Action::Op::run) j["command"] = to_json(a.command);

@@ -7,12 +7,12 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace hookctl {
 
@@ -34,8 +34,9 @@ void StateDir::ensure_exists() const {
         if (::mkdir(d.c_str(), 0755) == 0) {
             ::chmod(d.c_str(), 0755);  // mkdir's mode is cut by the umask (077 under pppd)
         } else if (errno != EEXIST) {
-            throw Error(fmt::format("{}: cannot create state directory: {} (use --state-dir to choose another)", d,
-                                    errno_text()));
+            throw Error(fmt::format(
+                "{}: cannot create state directory: {} (use --state-dir to choose another)", d,
+                errno_text()));
         }
     }
 }
@@ -60,7 +61,8 @@ Json parse_json_file(const std::string& path, const std::string& text) {
     try {
         return Json::parse(text);
     } catch (const std::exception& e) {
-        throw Error(fmt::format("{}: not valid JSON ({}); move it away to start from empty state", path, e.what()));
+        throw Error(fmt::format("{}: not valid JSON ({}); move it away to start from empty state",
+                                path, e.what()));
     }
 }
 
@@ -74,7 +76,9 @@ const Json& StateDir::document() const {
     auto text = read_file_if_exists(p);
     text_ = text;
     document_ = text ? parse_json_file(p, *text) : Json::object();
-    if (!document_->is_object()) throw Error(fmt::format("{}: not a JSON object; move it away to start from empty state", p));
+    if (!document_->is_object())
+        throw Error(
+            fmt::format("{}: not a JSON object; move it away to start from empty state", p));
     return *document_;
 }
 

@@ -35,7 +35,8 @@ private:
 // saved at once, by save().
 class StateDir {
 public:
-    explicit StateDir(std::string path, bool durable = false) : path_(std::move(path)), durable_(durable) {}
+    explicit StateDir(std::string path, bool durable = false)
+        : path_(std::move(path)), durable_(durable) {}
     const std::string& path() const { return path_; }
 
     // Creates the directory if needed and blocks until the lock is ours.

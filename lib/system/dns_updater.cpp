@@ -36,7 +36,9 @@ std::string lower(std::string s) {
     return s;
 }
 
-ActionResult failed(std::string message) { return {ActionResult::Status::failed, std::move(message)}; }
+ActionResult failed(std::string message) {
+    return {ActionResult::Status::failed, std::move(message)};
+}
 
 // The script file nsupdate reads: created with O_EXCL and mode 0600 by mkstemp
 // (whatever the umask), removed when this goes out of scope.
@@ -53,7 +55,8 @@ public:
         }
         path_ = buf.data();
         ::fchmod(fd.get(), 0600);
-        if (!write_all(fd.get(), content)) error_ = fmt::format("cannot write {}: {}", path_, errno_text());
+        if (!write_all(fd.get(), content))
+            error_ = fmt::format("cannot write {}: {}", path_, errno_text());
         if (::close(fd.release()) != 0 && error_.empty())
             error_ = fmt::format("cannot write {}: {}", path_, errno_text());
     }
@@ -80,8 +83,9 @@ std::uint32_t ms_until(Deadline d) {
 
 }  // namespace
 
-DnsQuerier::Result UdpDnsQuerier::query(const IpAddress& server, std::uint16_t port, const std::string& name,
-                                        DnsType type, std::uint32_t timeout_ms) {
+DnsQuerier::Result UdpDnsQuerier::query(const IpAddress& server, std::uint16_t port,
+                                        const std::string& name, DnsType type,
+                                        std::uint32_t timeout_ms) {
     Result res;
     sockaddr_storage ss{};
     socklen_t ss_len = 0;
@@ -138,7 +142,8 @@ DnsQuerier::Result UdpDnsQuerier::query(const IpAddress& server, std::uint16_t p
             return res;
         }
         try {
-            res.answer = parse_answer(std::vector<std::uint8_t>(buf.begin(), buf.begin() + got), id, name, type);
+            res.answer = parse_answer(std::vector<std::uint8_t>(buf.begin(), buf.begin() + got), id,
+                                      name, type);
             return res;
         } catch (const Error&) {
             // Not our answer (a late reply to an earlier try, garbage): keep waiting.
@@ -157,7 +162,8 @@ std::string zone_id(const std::string& server, std::uint16_t port, const std::st
 DnsUpdaterOptions dns_updater_options(const Config& config, Deadline deadline) {
     DnsUpdaterOptions o;
     o.deadline = deadline;
-    for (const auto& z : config.dns) o.timeout_ms[zone_id(z.server, z.port, z.zone.str())] = z.timeout_ms;
+    for (const auto& z : config.dns)
+        o.timeout_ms[zone_id(z.server, z.port, z.zone.str())] = z.timeout_ms;
     return o;
 }
 
@@ -179,7 +185,8 @@ ActionResult DnsUpdater::apply(const Action& action) {
 ActionResult DnsUpdater::update(const DnsRecordObject& record, bool remove) {
     // 1. Nothing leaves the machine with a key nsupdate would skip or others can read.
     if (!record.key_file.empty())
-        if (auto problem = key_file_problem(record.key_file, options_.key_owner)) return failed(*problem);
+        if (auto problem = key_file_problem(record.key_file, options_.key_owner))
+            return failed(*problem);
     std::string script;
     IpAddress server;
     try {
@@ -190,9 +197,11 @@ ActionResult DnsUpdater::update(const DnsRecordObject& record, bool remove) {
     }
     const std::string sid = dns_server_id(record);
     if (unreachable_.count(sid))
-        return failed(fmt::format("not sent: {} did not answer an update earlier in this run", sid));
+        return failed(
+            fmt::format("not sent: {} did not answer an update earlier in this run", sid));
     auto it = options_.timeout_ms.find(zone_id(record.server, record.port, record.zone));
-    const NsupdateTiming timing = nsupdate_timing(it != options_.timeout_ms.end() ? it->second : 3000);
+    const NsupdateTiming timing =
+        nsupdate_timing(it != options_.timeout_ms.end() ? it->second : 3000);
 
     // 2. One UPDATE message: delete the rrset, add the new value.
     ScriptFile file(options_.temp_dir, script);
@@ -211,28 +220,31 @@ ActionResult DnsUpdater::update(const DnsRecordObject& record, bool remove) {
     return confirm(record, remove, timing, sent);
 }
 
-ActionResult DnsUpdater::confirm(const DnsRecordObject& record, bool remove, const NsupdateTiming& timing,
-                                 const std::string& sent) {
+ActionResult DnsUpdater::confirm(const DnsRecordObject& record, bool remove,
+                                 const NsupdateTiming& timing, const std::string& sent) {
     const IpAddress server = parse_address(record.server, "dns server");
     DnsQuerier::Result q;
     for (std::uint32_t i = 0; i < timing.query_tries && !q.answer; ++i) {
         const std::uint32_t left = ms_until(options_.deadline);
         if (left == 0) break;
-        q = querier_.query(server, record.port, record.name, record.type, std::min(left, timing.query_timeout_ms));
+        q = querier_.query(server, record.port, record.name, record.type,
+                           std::min(left, timing.query_timeout_ms));
     }
     const std::string sid = dns_server_id(record);
     if (!q.answer)
-        return failed(fmt::format("update sent ({}) but {} did not answer the check query for {} {}: {}", sent, sid,
-                                  record.name, to_string(record.type), q.error.empty() ? "deadline reached" : q.error));
+        return failed(fmt::format(
+            "update sent ({}) but {} did not answer the check query for {} {}: {}", sent, sid,
+            record.name, to_string(record.type), q.error.empty() ? "deadline reached" : q.error));
     const DnsAnswer& a = *q.answer;
     const bool gone = (a.rcode == 0 || a.rcode == 3) && a.addresses.empty();
-    const bool exact = a.rcode == 0 && a.addresses.size() == 1 && a.addresses.front() == record.value;
+    const bool exact =
+        a.rcode == 0 && a.addresses.size() == 1 && a.addresses.front() == record.value;
     if (a.authoritative && !a.truncated && (remove ? gone : exact))
         return {ActionResult::Status::done,
-                fmt::format("{}; {} confirms {} {} {}", sent, sid, record.name, to_string(record.type),
-                            remove ? "gone" : record.value.to_string())};
-    return failed(fmt::format("update sent ({}) but {} answers {} for {} {} (expected {})", sent, sid,
-                              describe(a, record.type), record.name, to_string(record.type),
+                fmt::format("{}; {} confirms {} {} {}", sent, sid, record.name,
+                            to_string(record.type), remove ? "gone" : record.value.to_string())};
+    return failed(fmt::format("update sent ({}) but {} answers {} for {} {} (expected {})", sent,
+                              sid, describe(a, record.type), record.name, to_string(record.type),
                               remove ? "none" : record.value.to_string()));
 }
 

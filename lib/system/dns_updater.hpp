@@ -27,8 +27,8 @@ public:
         std::string error;                // "timed out after 1000 ms", "connection refused", ...
     };
     virtual ~DnsQuerier() = default;
-    virtual Result query(const IpAddress& server, std::uint16_t port, const std::string& name, DnsType type,
-                         std::uint32_t timeout_ms) = 0;
+    virtual Result query(const IpAddress& server, std::uint16_t port, const std::string& name,
+                         DnsType type, std::uint32_t timeout_ms) = 0;
 };
 
 // One UDP datagram to server:port from a connected socket (so only the server's
@@ -42,9 +42,9 @@ public:
 // ---- the executor for DNS actions ------------------------------------------------
 
 struct DnsUpdaterOptions {
-    std::string nsupdate = "nsupdate";  // resolved on settings.path by the runner
-    uid_t key_owner = 0;                // tests use their own uid for temp key files
-    std::string temp_dir = "/tmp";      // for the script file (0600, O_EXCL, removed after)
+    std::string nsupdate = "nsupdate";    // resolved on settings.path by the runner
+    uid_t key_owner = 0;                  // tests use their own uid for temp key files
+    std::string temp_dir = "/tmp";        // for the script file (0600, O_EXCL, removed after)
     Deadline deadline = Deadline::max();  // the hook's own deadline
     // [[dns]] timeout per zone, by zone_id(); zones not listed get 3000 ms.
     std::map<std::string, std::uint32_t> timeout_ms;

@@ -12,7 +12,9 @@ namespace hookctl {
 
 namespace {
 
-constexpr std::uint16_t qtype_of(DnsType t) { return t == DnsType::a ? 1 : 28; }
+constexpr std::uint16_t qtype_of(DnsType t) {
+    return t == DnsType::a ? 1 : 28;
+}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -28,10 +30,18 @@ bool is_plain_dns_name(std::string_view s) {
 }
 
 std::vector<std::uint8_t> build_query(std::uint16_t id, const std::string& name, DnsType type) {
-    std::vector<std::uint8_t> p{static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id & 0xff),
-                                0x00, 0x00,   // QR=0 opcode QUERY, RD=0: we ask the authoritative server
-                                0x00, 0x01,   // QDCOUNT
-                                0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    std::vector<std::uint8_t> p{static_cast<std::uint8_t>(id >> 8),
+                                static_cast<std::uint8_t>(id & 0xff),
+                                0x00,
+                                0x00,  // QR=0 opcode QUERY, RD=0: we ask the authoritative server
+                                0x00,
+                                0x01,  // QDCOUNT
+                                0x00,
+                                0x00,
+                                0x00,
+                                0x00,
+                                0x00,
+                                0x00};
     if (name.empty() || name.size() > 253 || !is_plain_dns_name(name))
         throw Error(fmt::format("dns query: bad name '{}'", escape_for_display(name)));
     std::size_t start = 0;
@@ -40,12 +50,14 @@ std::vector<std::uint8_t> build_query(std::uint16_t id, const std::string& name,
         const std::size_t len = dot - start;
         if (len == 0 || len > 63) throw Error(fmt::format("dns query: bad label in '{}'", name));
         p.push_back(static_cast<std::uint8_t>(len));
-        p.insert(p.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
+        p.insert(p.end(), name.begin() + static_cast<long>(start),
+                 name.begin() + static_cast<long>(dot));
         start = dot + 1;
     }
     p.push_back(0);
     const std::uint16_t qtype = qtype_of(type);
-    p.insert(p.end(), {static_cast<std::uint8_t>(qtype >> 8), static_cast<std::uint8_t>(qtype & 0xff), 0x00, 0x01});
+    p.insert(p.end(), {static_cast<std::uint8_t>(qtype >> 8),
+                       static_cast<std::uint8_t>(qtype & 0xff), 0x00, 0x01});
     return p;
 }
 
@@ -85,7 +97,8 @@ struct Reader {
             if ((len & 0xc0) == 0xc0) {
                 if (at + 1 >= p.size()) throw Error("dns answer: truncated name");
                 const std::size_t target = static_cast<std::size_t>((len & 0x3f) << 8 | p[at + 1]);
-                if (target >= at) throw Error("dns answer: compression pointer does not point backwards");
+                if (target >= at)
+                    throw Error("dns answer: compression pointer does not point backwards");
                 if (!jumped) pos = at + 2;
                 jumped = true;
                 at = target;
@@ -105,8 +118,8 @@ struct Reader {
 
 }  // namespace
 
-DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id, const std::string& name,
-                       DnsType type) {
+DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id,
+                       const std::string& name, DnsType type) {
     Reader r{packet};
     if (r.u16() != id) throw Error("dns answer: other id");
     const std::uint16_t flags = r.u16();
@@ -122,7 +135,8 @@ DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id
     const std::string want = lower(name);
     const std::uint16_t qtype = qtype_of(type);
     if (qd != 1) throw Error("dns answer: not one question");
-    if (r.name() != want || r.u16() != qtype || r.u16() != 1) throw Error("dns answer: other question");
+    if (r.name() != want || r.u16() != qtype || r.u16() != 1)
+        throw Error("dns answer: other question");
     for (std::uint16_t i = 0; i < an; ++i) {
         const std::string owner = r.name();
         const std::uint16_t rtype = r.u16(), rclass = r.u16();
@@ -133,7 +147,9 @@ DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id
             IpAddress addr;
             addr.family = type == DnsType::a ? Family::v4 : Family::v6;
             const std::size_t size = type == DnsType::a ? 4 : 16;
-            if (rdlength != size) throw Error(fmt::format("dns answer: {} rdata of {} bytes", to_string(type), rdlength));
+            if (rdlength != size)
+                throw Error(
+                    fmt::format("dns answer: {} rdata of {} bytes", to_string(type), rdlength));
             std::copy_n(packet.begin() + static_cast<long>(r.pos), size, addr.bytes.begin());
             a.addresses.push_back(addr);
         }
@@ -144,10 +160,13 @@ DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id
 }
 
 std::string describe(const DnsAnswer& a, DnsType type) {
-    static const char* rcodes[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+    static const char* rcodes[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                   "NXDOMAIN", "NOTIMP",  "REFUSED"};
     std::string out;
-    if (a.rcode != 0) out = a.rcode < 6 ? rcodes[a.rcode] : fmt::format("RCODE {}", a.rcode);
-    else if (a.addresses.empty()) out = fmt::format("no {} record", to_string(type));
+    if (a.rcode != 0)
+        out = a.rcode < 6 ? rcodes[a.rcode] : fmt::format("RCODE {}", a.rcode);
+    else if (a.addresses.empty())
+        out = fmt::format("no {} record", to_string(type));
     for (const auto& x : a.addresses) out += (out.empty() ? "" : ", ") + x.to_string();
     if (!a.authoritative && a.rcode == 0) out += " (not authoritative)";
     if (a.truncated) out += " (truncated)";

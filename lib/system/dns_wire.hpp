@@ -22,18 +22,19 @@ bool is_plain_dns_name(std::string_view name);
 std::vector<std::uint8_t> build_query(std::uint16_t id, const std::string& name, DnsType type);
 
 struct DnsAnswer {
-    std::uint8_t rcode = 0;           // 0 NOERROR, 3 NXDOMAIN, 5 REFUSED, ...
-    bool authoritative = false;       // AA bit
-    bool truncated = false;           // TC bit
-    std::vector<IpAddress> addresses; // the answer section's records of the asked type at the asked name
+    std::uint8_t rcode = 0;      // 0 NOERROR, 3 NXDOMAIN, 5 REFUSED, ...
+    bool authoritative = false;  // AA bit
+    bool truncated = false;      // TC bit
+    std::vector<IpAddress>
+        addresses;  // the answer section's records of the asked type at the asked name
 };
 
 // Parses the reply to build_query(id, name, type). Throws Error when it is not that
 // reply (other id, not a response, other question) or is malformed (short, bad
 // compression pointer, wrong rdata length). Records of other types or at other
 // names (a CNAME chain) are skipped.
-DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id, const std::string& name,
-                       DnsType type);
+DnsAnswer parse_answer(const std::vector<std::uint8_t>& packet, std::uint16_t id,
+                       const std::string& name, DnsType type);
 
 // "2001:db8::1", "2001:db8::1, 2001:db8::2", "no AAAA record", "NXDOMAIN", ...
 std::string describe(const DnsAnswer& a, DnsType type);

@@ -3,20 +3,26 @@
 // covering header and payload but not padding) are those of netlink(7).
 #include "netlink_codec.hpp"
 
-#include <cstring>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <cstring>
 
 namespace hookctl::netlink {
 
 namespace {
 
-constexpr std::size_t align4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
+constexpr std::size_t align4(std::size_t n) {
+    return (n + 3) & ~std::size_t{3};
+}
 
-std::uint8_t af_of(Family f) { return f == Family::v4 ? AF_INET : AF_INET6; }
-std::size_t address_length(Family f) { return f == Family::v4 ? 4 : 16; }
+std::uint8_t af_of(Family f) {
+    return f == Family::v4 ? AF_INET : AF_INET6;
+}
+std::size_t address_length(Family f) {
+    return f == Family::v4 ? 4 : 16;
+}
 
 std::optional<Family> family_of(std::uint8_t af) {
     if (af == AF_INET) return Family::v4;
@@ -52,7 +58,8 @@ std::uint8_t kernel_number(const std::pair<E, std::uint8_t> (&table)[N], E value
 }
 
 template <class E, std::size_t N>
-std::optional<E> from_kernel_number(const std::pair<E, std::uint8_t> (&table)[N], std::uint8_t number) {
+std::optional<E> from_kernel_number(const std::pair<E, std::uint8_t> (&table)[N],
+                                    std::uint8_t number) {
     for (const auto& [e, n] : table)
         if (n == number) return e;
     return std::nullopt;
@@ -92,9 +99,13 @@ Message::Message(std::uint16_t type, std::uint16_t flags) : buffer_(sizeof(nlmsg
     h->nlmsg_flags = static_cast<std::uint16_t>(NLM_F_REQUEST | flags);
 }
 
-nlmsghdr* Message::header() { return reinterpret_cast<nlmsghdr*>(buffer_.data()); }
+nlmsghdr* Message::header() {
+    return reinterpret_cast<nlmsghdr*>(buffer_.data());
+}
 
-std::size_t Message::size() const { return reinterpret_cast<const nlmsghdr*>(buffer_.data())->nlmsg_len; }
+std::size_t Message::size() const {
+    return reinterpret_cast<const nlmsghdr*>(buffer_.data())->nlmsg_len;
+}
 
 void* Message::append(std::size_t length) {
     const std::size_t offset = header()->nlmsg_len;
@@ -117,7 +128,8 @@ void Message::put_address(std::uint16_t type, const IpAddress& a) {
     put_attr(type, a.bytes.data(), address_length(a.family));
 }
 
-Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& rule, std::uint8_t protocol) {
+Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& rule,
+                     std::uint8_t protocol) {
     Message m(type, flags);
     auto* frh = m.put_header<fib_rule_hdr>();
     frh->family = af_of(rule.family);
@@ -139,8 +151,8 @@ Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& 
     return m;
 }
 
-Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject& route, std::uint8_t protocol,
-                      unsigned ifindex, bool for_delete) {
+Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject& route,
+                      std::uint8_t protocol, unsigned ifindex, bool for_delete) {
     Message m(type, flags);
     auto* rtm = m.put_header<rtmsg>();
     rtm->rtm_family = af_of(route.destination.family());
@@ -150,7 +162,8 @@ Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject
     rtm->rtm_type = kernel_number(route_types, route.type);
     if (for_delete)
         rtm->rtm_scope = RT_SCOPE_NOWHERE;
-    else if (route.type == RouteType::unicast && !route.via && route.destination.family() == Family::v4)
+    else if (route.type == RouteType::unicast && !route.via &&
+             route.destination.family() == Family::v4)
         rtm->rtm_scope = RT_SCOPE_LINK;  // on-link: no gateway to resolve through
     else
         rtm->rtm_scope = RT_SCOPE_UNIVERSE;
@@ -220,7 +233,8 @@ std::optional<Attributes> parse_attributes(const nlmsghdr* message, std::size_t 
         std::memcpy(&a, base + offset, sizeof a);
         if (a.nla_len < sizeof(nlattr) || offset + a.nla_len > total) return std::nullopt;
         const std::uint16_t type = a.nla_type & NLA_TYPE_MASK;
-        if (type <= max_type) out.by_type[type] = {base + offset + sizeof(nlattr), a.nla_len - sizeof(nlattr)};
+        if (type <= max_type)
+            out.by_type[type] = {base + offset + sizeof(nlattr), a.nla_len - sizeof(nlattr)};
         offset += align4(a.nla_len);
     }
     return out;
@@ -245,7 +259,8 @@ std::optional<Reply> parse_error(const nlmsghdr* message) {
 }
 
 std::optional<KernelRule> parse_rule(const nlmsghdr* message) {
-    if (message->nlmsg_type != RTM_NEWRULE || message->nlmsg_len < NLMSG_HDRLEN + sizeof(fib_rule_hdr))
+    if (message->nlmsg_type != RTM_NEWRULE ||
+        message->nlmsg_len < NLMSG_HDRLEN + sizeof(fib_rule_hdr))
         return std::nullopt;
     fib_rule_hdr frh;
     std::memcpy(&frh, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof frh);
@@ -266,8 +281,10 @@ std::optional<KernelRule> parse_rule(const nlmsghdr* message) {
     // A selector the kernel has but we cannot read is not "all": not one of ours.
     if ((frh.src_len && !r.from) || (frh.dst_len && !r.to)) return std::nullopt;
     try {
-        if (auto name = attrs->string(FRA_IIFNAME)) r.iif = parse_interface_name(*name, "kernel iif");
-        if (auto name = attrs->string(FRA_OIFNAME)) r.oif = parse_interface_name(*name, "kernel oif");
+        if (auto name = attrs->string(FRA_IIFNAME))
+            r.iif = parse_interface_name(*name, "kernel iif");
+        if (auto name = attrs->string(FRA_OIFNAME))
+            r.oif = parse_interface_name(*name, "kernel oif");
     } catch (const Error&) {
         return std::nullopt;
     }
@@ -280,7 +297,8 @@ std::optional<KernelRule> parse_rule(const nlmsghdr* message) {
 }
 
 std::optional<KernelRoute> parse_route(
-    const nlmsghdr* message, const std::function<std::optional<InterfaceName>(unsigned)>& interface_name) {
+    const nlmsghdr* message,
+    const std::function<std::optional<InterfaceName>(unsigned)>& interface_name) {
     if (message->nlmsg_type != RTM_NEWROUTE || message->nlmsg_len < NLMSG_HDRLEN + sizeof(rtmsg))
         return std::nullopt;
     rtmsg rtm;
@@ -328,11 +346,13 @@ bool delete_would_match(const KernelRule& k, const RuleObject& want_in, std::uin
         if (o.fwmask) return *o.fwmask;
         return o.fwmark && *o.fwmark != 0 ? 0xffffffffu : 0;
     };
-    auto prefix_matches = [](const std::optional<IpPrefix>& have, const std::optional<IpPrefix>& w) {
+    auto prefix_matches = [](const std::optional<IpPrefix>& have,
+                             const std::optional<IpPrefix>& w) {
         if (!w || w->length == 0) return true;
         return have && *have == *w;
     };
-    if (k.protocol != protocol || r.family != want.family || r.action != want.action || r.priority != want.priority)
+    if (k.protocol != protocol || r.family != want.family || r.action != want.action ||
+        r.priority != want.priority)
         return false;
     if (want.table != 0 && r.table != want.table) return false;
     if (want.iif && r.iif != want.iif) return false;

@@ -31,7 +31,9 @@ public:
     void put_attr(std::uint16_t type, const void* data, std::size_t length);
     void put_u8(std::uint16_t type, std::uint8_t v) { put_attr(type, &v, 1); }
     void put_u32(std::uint16_t type, std::uint32_t v) { put_attr(type, &v, 4); }
-    void put_string(std::uint16_t type, const std::string& s) { put_attr(type, s.c_str(), s.size() + 1); }
+    void put_string(std::uint16_t type, const std::string& s) {
+        put_attr(type, s.c_str(), s.size() + 1);
+    }
     void put_address(std::uint16_t type, const IpAddress& a);
 
     nlmsghdr* header();
@@ -63,8 +65,8 @@ std::optional<Attributes> parse_attributes(const nlmsghdr* message, std::size_t 
 
 // What a dump or a reply holds beside data messages.
 struct Reply {
-    int error = 0;        // errno from NLMSG_ERROR (0 = ACK)
-    std::string extack;   // the kernel's reason in words (NLMSGERR_ATTR_MSG), if any
+    int error = 0;       // errno from NLMSG_ERROR (0 = ACK)
+    std::string extack;  // the kernel's reason in words (NLMSGERR_ATTR_MSG), if any
 };
 // Reads an NLMSG_ERROR message (an ACK when error is 0); nullopt if malformed.
 std::optional<Reply> parse_error(const nlmsghdr* message);
@@ -94,7 +96,8 @@ Message dump_request(std::uint16_t type, Family family);
 std::optional<KernelRule> parse_rule(const nlmsghdr* message);
 // `interface_name` turns RTA_OIF's index into a name (if_indextoname for real).
 std::optional<KernelRoute> parse_route(
-    const nlmsghdr* message, const std::function<std::optional<InterfaceName>(unsigned)>& interface_name);
+    const nlmsghdr* message,
+    const std::function<std::optional<InterfaceName>(unsigned)>& interface_name);
 
 // Does a rule/route read back from the kernel stand for the object hookctl asked
 // for? Plain == is too strict because the kernel fills in what was left out:

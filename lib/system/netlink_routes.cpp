@@ -8,11 +8,11 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <cerrno>
+#include <cstring>
 
 namespace hookctl {
 
@@ -21,13 +21,16 @@ namespace {
 using netlink::KernelRoute;
 using netlink::KernelRule;
 
-bool is_not_found(int err) { return err == ENOENT || err == ESRCH; }
+bool is_not_found(int err) {
+    return err == ENOENT || err == ESRCH;
+}
 
 ActionResult result(ActionResult::Status status, std::string message = {}) {
     return {status, std::move(message), 0};
 }
 
-ActionResult kernel_error(const char* verb, const Object& object, int err, const netlink::Reply& reply) {
+ActionResult kernel_error(const char* verb, const Object& object, int err,
+                          const netlink::Reply& reply) {
     std::string text = fmt::format("{} {}: {}", verb, describe(object), std::strerror(err));
     if (!reply.extack.empty()) text += fmt::format(" ({})", reply.extack);
     return result(ActionResult::Status::failed, std::move(text));
@@ -43,7 +46,9 @@ std::optional<InterfaceName> interface_name(unsigned index) {
     }
 }
 
-const char* family_word(Family f) { return f == Family::v4 ? "IPv4" : "IPv6"; }
+const char* family_word(Family f) {
+    return f == Family::v4 ? "IPv4" : "IPv6";
+}
 
 const std::function<void(const nlmsghdr*)> ignore_data = [](const nlmsghdr*) {};
 
@@ -84,12 +89,14 @@ ActionResult NetlinkRoutes::add_rule(const RuleObject& rule) {
     if (rule.priority == 0)
         // Priority 0 is the `lookup local` rule's; anything there breaks local delivery.
         return result(ActionResult::Status::failed,
-                      fmt::format("add {}: priority 0 is reserved for the local table rule", describe(object)));
+                      fmt::format("add {}: priority 0 is reserved for the local table rule",
+                                  describe(object)));
     netlink::Message request =
         netlink::rule_request(RTM_NEWRULE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, rule, protocol_);
     netlink::Reply reply;
     const int e = socket_.transact(request, ignore_data, reply);
-    if (e == EEXIST) return result(ActionResult::Status::unchanged);  // rule_exists() compared our tag too
+    if (e == EEXIST)
+        return result(ActionResult::Status::unchanged);  // rule_exists() compared our tag too
     if (e != 0) return kernel_error("add", object, e, reply);
     return result(ActionResult::Status::done);
 }
@@ -99,7 +106,8 @@ ActionResult NetlinkRoutes::remove_rule(const RuleObject& rule) {
     std::vector<KernelRule> present;
     std::string dump_error;
     if (dump_rules(rule.family, present, dump_error) != 0)
-        return result(ActionResult::Status::failed, fmt::format("remove {}: {}", describe(object), dump_error));
+        return result(ActionResult::Status::failed,
+                      fmt::format("remove {}: {}", describe(object), dump_error));
     const KernelRule* first = nullptr;
     for (const auto& k : present)
         if (netlink::delete_would_match(k, rule, protocol_)) {
@@ -108,10 +116,11 @@ ActionResult NetlinkRoutes::remove_rule(const RuleObject& rule) {
         }
     if (!first) return result(ActionResult::Status::unchanged);
     if (!netlink::kernel_rule_matches(rule, first->rule))
-        return result(ActionResult::Status::failed,
-                      fmt::format("remove {}: the kernel would delete {} instead (it matches fields left "
-                                  "unset as wildcards); give the rules distinct priorities",
-                                  describe(object), describe(Object{first->rule})));
+        return result(
+            ActionResult::Status::failed,
+            fmt::format("remove {}: the kernel would delete {} instead (it matches fields left "
+                        "unset as wildcards); give the rules distinct priorities",
+                        describe(object), describe(Object{first->rule})));
     netlink::Message request = netlink::rule_request(RTM_DELRULE, NLM_F_ACK, rule, protocol_);
     netlink::Reply reply;
     const int e = socket_.transact(request, ignore_data, reply);
@@ -124,16 +133,18 @@ ActionResult NetlinkRoutes::add_route(const RouteObject& route) {
     const Object object{route};
     if (route.via && route.via->family != route.destination.family())
         return result(ActionResult::Status::failed,
-                      fmt::format("add {}: gateway and destination are of different families", describe(object)));
+                      fmt::format("add {}: gateway and destination are of different families",
+                                  describe(object)));
     unsigned ifindex = 0;
     if (route.dev) {
         ifindex = if_nametoindex(route.dev->str().c_str());
         if (ifindex == 0)
-            return result(ActionResult::Status::failed,
-                          fmt::format("add {}: no such interface '{}'", describe(object), route.dev->str()));
+            return result(
+                ActionResult::Status::failed,
+                fmt::format("add {}: no such interface '{}'", describe(object), route.dev->str()));
     }
-    netlink::Message request = netlink::route_request(RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, route,
-                                                      protocol_, ifindex, false);
+    netlink::Message request = netlink::route_request(
+        RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, route, protocol_, ifindex, false);
     netlink::Reply reply;
     const int e = socket_.transact(request, ignore_data, reply);
     if (e == EEXIST) {
@@ -146,11 +157,12 @@ ActionResult NetlinkRoutes::add_route(const RouteObject& route) {
             for (const auto& k : present)
                 if (k.protocol == protocol_ && netlink::kernel_route_matches(route, k.route))
                     return result(ActionResult::Status::unchanged);
-        return result(ActionResult::Status::failed,
-                      fmt::format("add {}: {} (a route to {} with metric {} in table {} exists and is not "
-                                  "this hookctl route)",
-                                  describe(object), std::strerror(e), route.destination.to_string(), route.metric,
-                                  route.table));
+        return result(
+            ActionResult::Status::failed,
+            fmt::format("add {}: {} (a route to {} with metric {} in table {} exists and is not "
+                        "this hookctl route)",
+                        describe(object), std::strerror(e), route.destination.to_string(),
+                        route.metric, route.table));
     }
     if (e != 0) return kernel_error("add", object, e, reply);
     return result(ActionResult::Status::done);
@@ -163,9 +175,11 @@ ActionResult NetlinkRoutes::remove_route(const RouteObject& route) {
         ifindex = if_nametoindex(route.dev->str().c_str());
         // The interface is gone, and with it every route through it.
         if (ifindex == 0)
-            return result(ActionResult::Status::unchanged, fmt::format("interface '{}' is gone", route.dev->str()));
+            return result(ActionResult::Status::unchanged,
+                          fmt::format("interface '{}' is gone", route.dev->str()));
     }
-    netlink::Message request = netlink::route_request(RTM_DELROUTE, NLM_F_ACK, route, protocol_, ifindex, true);
+    netlink::Message request =
+        netlink::route_request(RTM_DELROUTE, NLM_F_ACK, route, protocol_, ifindex, true);
     netlink::Reply reply;
     const int e = socket_.transact(request, ignore_data, reply);
     if (is_not_found(e)) return result(ActionResult::Status::unchanged);

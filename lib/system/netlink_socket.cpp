@@ -1,11 +1,11 @@
 // The rtnetlink exchange; see netlink_socket.hpp.
 #include "netlink_socket.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace hookctl::netlink {
 
@@ -18,7 +18,9 @@ constexpr int dump_attempts = 3;
 
 }  // namespace
 
-Socket::~Socket() { close(); }
+Socket::~Socket() {
+    close();
+}
 
 void Socket::close() {
     if (fd_ >= 0) ::close(fd_);
@@ -45,8 +47,8 @@ int Socket::open() {
     return 0;
 }
 
-int Socket::transact(Message& request, const std::function<void(const nlmsghdr*)>& on_message, Reply& reply,
-                     const std::function<void()>& on_restart) {
+int Socket::transact(Message& request, const std::function<void(const nlmsghdr*)>& on_message,
+                     Reply& reply, const std::function<void()>& on_restart) {
     for (int attempt = 0; attempt < dump_attempts; ++attempt) {
         if (attempt > 0 && on_restart) on_restart();
         bool interrupted = false;
@@ -56,16 +58,16 @@ int Socket::transact(Message& request, const std::function<void(const nlmsghdr*)
     return EINTR;
 }
 
-int Socket::exchange(Message& request, const std::function<void(const nlmsghdr*)>& on_message, Reply& reply,
-                     bool& interrupted) {
+int Socket::exchange(Message& request, const std::function<void(const nlmsghdr*)>& on_message,
+                     Reply& reply, bool& interrupted) {
     if (const int e = open(); e != 0) return e;
     nlmsghdr* req = request.header();
     req->nlmsg_seq = ++seq_;
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     for (;;) {
-        const ssize_t n = ::sendto(fd_, request.data(), request.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
-                                   sizeof kernel);
+        const ssize_t n = ::sendto(fd_, request.data(), request.size(), 0,
+                                   reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
         if (n >= 0) break;
         if (errno == EINTR) continue;
         const int e = errno;
@@ -85,7 +87,8 @@ int Socket::exchange(Message& request, const std::function<void(const nlmsghdr*)
         }
         if (from.nl_pid != 0) continue;  // only the kernel answers requests
         auto left = static_cast<std::size_t>(n);
-        for (auto* m = reinterpret_cast<const nlmsghdr*>(buffer_.data()); NLMSG_OK(m, left); m = NLMSG_NEXT(m, left)) {
+        for (auto* m = reinterpret_cast<const nlmsghdr*>(buffer_.data()); NLMSG_OK(m, left);
+             m = NLMSG_NEXT(m, left)) {
             // A reply to an earlier request that gave up: not ours, skip it.
             if (m->nlmsg_seq != req->nlmsg_seq) continue;
             if (m->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
@@ -93,7 +96,8 @@ int Socket::exchange(Message& request, const std::function<void(const nlmsghdr*)
                 // Since Linux 4.x a dump's DONE carries the dump's own error, if any.
                 int status = 0;
                 if (m->nlmsg_len >= NLMSG_HDRLEN + sizeof status)
-                    std::memcpy(&status, reinterpret_cast<const std::uint8_t*>(m) + NLMSG_HDRLEN, sizeof status);
+                    std::memcpy(&status, reinterpret_cast<const std::uint8_t*>(m) + NLMSG_HDRLEN,
+                                sizeof status);
                 return status < 0 ? -status : 0;
             }
             if (m->nlmsg_type == NLMSG_ERROR) {

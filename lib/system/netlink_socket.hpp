@@ -25,14 +25,14 @@ public:
     // A dump the kernel marks inconsistent (NLM_F_DUMP_INTR: the table changed
     // while it was being read) is asked again, up to 3 times, then EINTR;
     // `on_restart` is called before each new try so the caller drops what it got.
-    int transact(Message& request, const std::function<void(const nlmsghdr*)>& on_message, Reply& reply,
-                 const std::function<void()>& on_restart = {});
+    int transact(Message& request, const std::function<void(const nlmsghdr*)>& on_message,
+                 Reply& reply, const std::function<void()>& on_restart = {});
 
 private:
     int open();
     void close();
-    int exchange(Message& request, const std::function<void(const nlmsghdr*)>& on_message, Reply& reply,
-                 bool& interrupted);
+    int exchange(Message& request, const std::function<void(const nlmsghdr*)>& on_message,
+                 Reply& reply, bool& interrupted);
 
     int fd_ = -1;
     std::uint32_t seq_ = 0;

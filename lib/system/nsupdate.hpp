@@ -32,10 +32,10 @@ std::string nsupdate_script(const DnsRecordObject& record, bool remove);
 
 // How long nsupdate may take, derived from the zone's `timeout` (ms).
 struct NsupdateTiming {
-    std::uint32_t udp_timeout_s = 1;   // -u: wait for one UDP answer
-    std::uint32_t udp_retries = 2;     // -r: UDP resends after the first try
-    std::uint32_t total_s = 3;         // -t: the whole update (bounds TCP; see dns.cpp)
-    std::uint32_t kill_after_ms = 3500;  // the runner kills nsupdate's group then
+    std::uint32_t udp_timeout_s = 1;        // -u: wait for one UDP answer
+    std::uint32_t udp_retries = 2;          // -r: UDP resends after the first try
+    std::uint32_t total_s = 3;              // -t: the whole update (bounds TCP; see dns.cpp)
+    std::uint32_t kill_after_ms = 3500;     // the runner kills nsupdate's group then
     std::uint32_t query_timeout_ms = 1000;  // confirmation query: one try
     std::uint32_t query_tries = 2;
     // Upper bound of one action: nsupdate (killed at the latest then) plus the
@@ -46,7 +46,8 @@ NsupdateTiming nsupdate_timing(std::uint32_t timeout_ms);
 
 // nsupdate [-k KEYFILE] -t T -u U -r R SCRIPTFILE (no -k when the zone has no key).
 std::vector<std::string> nsupdate_argv(const std::string& program, const DnsRecordObject& record,
-                                       const NsupdateTiming& timing, const std::string& script_file);
+                                       const NsupdateTiming& timing,
+                                       const std::string& script_file);
 
 // A readable explanation of a failed nsupdate run (exit 1: our input; exit 2:
 // refused, bad signature, or no answer), with the tail of its output.

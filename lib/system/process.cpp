@@ -80,7 +80,8 @@ struct ChildSetup {
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         struct sigaction dfl {};
         dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // KILL/STOP fail: fine
+        for (int sig = 1; sig < NSIG; ++sig)
+            ::sigaction(sig, &dfl, nullptr);  // KILL/STOP fail: fine
         if (::dup2(stdin_fd, 0) < 0 || ::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0)
             fail("dup2");
         // Nothing of hookctl's (netlink sockets, the store's lock) leaks into the child.
@@ -102,8 +103,10 @@ std::string format_argv(const std::vector<std::string>& argv) {
         } else {
             out += '\'';
             for (char c : a) {
-                if (c == '\'') out += "'\\''";
-                else out += c;
+                if (c == '\'')
+                    out += "'\\''";
+                else
+                    out += c;
             }
             out += '\'';
         }
@@ -168,13 +171,14 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     }
     // timeout_ms 0: only the caller's deadline applies.
     Deadline until = deadline;
-    if (command.timeout_ms > 0) until = std::min(until, start + std::chrono::milliseconds(command.timeout_ms));
+    if (command.timeout_ms > 0)
+        until = std::min(until, start + std::chrono::milliseconds(command.timeout_ms));
 
     const std::string& argv0 = command.argv[0];
     std::string exe = argv0.find('/') == std::string::npos ? resolve(argv0, path_) : argv0;
     if (exe.empty()) {
-        r.error = fmt::format("{}: not found on PATH {} (use an absolute path or set settings.path)",
-                              argv0, path_);
+        r.error = fmt::format(
+            "{}: not found on PATH {} (use an absolute path or set settings.path)", argv0, path_);
         return finish();
     }
 
@@ -205,10 +209,11 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
     std::error_code ec;
     pid_t failed_pid = -1;
-    bp::child child(bp::exe(exe), bp::args(args), env, bp::start_dir("/"),
-                    bp::extend::on_exec_setup(ChildSetup{devnull.get(), out_write.get()}),
-                    bp::extend::on_error([&](auto& exec, const std::error_code&) { failed_pid = exec.pid; }),
-                    ec);
+    bp::child child(
+        bp::exe(exe), bp::args(args), env, bp::start_dir("/"),
+        bp::extend::on_exec_setup(ChildSetup{devnull.get(), out_write.get()}),
+        bp::extend::on_error([&](auto& exec, const std::error_code&) { failed_pid = exec.pid; }),
+        ec);
     out_write.reset();  // else our own copy keeps the pipe open and EOF never comes
     devnull.reset();
     if (ec) {
@@ -229,7 +234,8 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     // reused while we still signal the group.
     auto leader_exited = [&] {
         siginfo_t info{};
-        if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == ECHILD;  // reaped elsewhere
+        if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+            return errno == ECHILD;  // reaped elsewhere
         return info.si_pid == pid;
     };
     auto read_available = [&] {
@@ -253,7 +259,8 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
             auto now = Clock::now();
             if (now >= limit) return false;
             auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - now).count();
-            int wait_ms = static_cast<int>(std::min<std::int64_t>(left, pidfd.get() >= 0 ? 60000 : 10));
+            int wait_ms =
+                static_cast<int>(std::min<std::int64_t>(left, pidfd.get() >= 0 ? 60000 : 10));
             pollfd fds[2];
             nfds_t n = 0;
             if (pipe_open) fds[n++] = {out_read.get(), POLLIN, 0};
@@ -276,15 +283,18 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
         w = ::waitpid(pid, &status, 0);
     } while (w < 0 && errno == EINTR);
     if (w == pid) {
-        if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-        else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+        if (WIFEXITED(status))
+            r.exit_code = WEXITSTATUS(status);
+        else if (WIFSIGNALED(status))
+            r.exit_code = 128 + WTERMSIG(status);
     }
     read_available();  // what is left; a writer outside the group cannot block us (O_NONBLOCK)
     finish_output(r);
     return finish();
 }
 
-ProcessResult RecordingProcessRunner::do_run(const Command& command, Deadline, const EnvVars& extra_env) {
+ProcessResult RecordingProcessRunner::do_run(const Command& command, Deadline,
+                                             const EnvVars& extra_env) {
     runs_.push_back({command, extra_env});
     if (next_ < scripted_.size()) return scripted_[next_++];
     if (responder_) return responder_(command);

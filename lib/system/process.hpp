@@ -24,11 +24,11 @@ struct ProcessResult {
     // Exit status; 128+N when a signal N ended it (shell convention); -1 when it
     // never ran (see `error`) or its status could not be collected.
     int exit_code = -1;
-    bool timed_out = false;            // hookctl killed it at the deadline
-    std::string output;                // stdout and stderr interleaved, last output_cap bytes
-    bool output_truncated = false;     // earlier output was dropped
+    bool timed_out = false;         // hookctl killed it at the deadline
+    std::string output;             // stdout and stderr interleaved, last output_cap bytes
+    bool output_truncated = false;  // earlier output was dropped
     std::uint32_t elapsed_ms = 0;
-    std::string error;                 // set when it could not be started at all
+    std::string error;  // set when it could not be started at all
 
     bool ok() const { return error.empty() && !timed_out && exit_code == 0; }
 };
@@ -55,7 +55,8 @@ public:
     }
 
 private:
-    virtual ProcessResult do_run(const Command& command, Deadline deadline, const EnvVars& extra_env) = 0;
+    virtual ProcessResult do_run(const Command& command, Deadline deadline,
+                                 const EnvVars& extra_env) = 0;
 };
 
 // The real runner (Boost.Process for the spawn, POSIX for waiting and killing).
@@ -77,7 +78,8 @@ public:
     static std::string resolve(const std::string& argv0, const std::string& path);
 
 private:
-    ProcessResult do_run(const Command& command, Deadline deadline, const EnvVars& extra_env) override;
+    ProcessResult do_run(const Command& command, Deadline deadline,
+                         const EnvVars& extra_env) override;
     std::string path_;
     std::chrono::milliseconds grace_;
 };
@@ -94,11 +96,14 @@ public:
     // (if any) answers, else exit 0.
     void push_result(ProcessResult r) { scripted_.push_back(std::move(r)); }
     // Answers runs with access to the command (e.g. to read the file a validator gets).
-    void set_responder(std::function<ProcessResult(const Command&)> f) { responder_ = std::move(f); }
+    void set_responder(std::function<ProcessResult(const Command&)> f) {
+        responder_ = std::move(f);
+    }
     const std::vector<Run>& runs() const { return runs_; }
 
 private:
-    ProcessResult do_run(const Command& command, Deadline deadline, const EnvVars& extra_env) override;
+    ProcessResult do_run(const Command& command, Deadline deadline,
+                         const EnvVars& extra_env) override;
     std::vector<Run> runs_;
     std::vector<ProcessResult> scripted_;
     std::size_t next_ = 0;

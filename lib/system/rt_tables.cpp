@@ -2,13 +2,13 @@
 // names matter to hookctl (config → number); numbers are what goes to the kernel.
 #include "rt_tables.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <dirent.h>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -21,8 +21,7 @@ bool parse_id(std::string_view s, std::uint32_t& id) {
         s.remove_prefix(2);
         base = 16;
     }
-    if (s.empty())
-        return false;
+    if (s.empty()) return false;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id, base);
     return ec == std::errc() && end == s.data() + s.size();
 }
@@ -30,11 +29,9 @@ bool parse_id(std::string_view s, std::uint32_t& id) {
 std::string_view next_word(std::string_view& line) {
     auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
     std::size_t i = 0;
-    while (i < line.size() && is_space(line[i]))
-        ++i;
+    while (i < line.size() && is_space(line[i])) ++i;
     std::size_t j = i;
-    while (j < line.size() && !is_space(line[j]))
-        ++j;
+    while (j < line.size() && !is_space(line[j])) ++j;
     std::string_view word = line.substr(i, j - i);
     line.remove_prefix(j);
     return word;
@@ -47,8 +44,7 @@ bool exists(const std::string& path) {
 
 bool read_file(const std::string& path, std::string& out) {
     std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return false;
+    if (!in) return false;
     std::ostringstream ss;
     ss << in.rdbuf();
     out = ss.str();
@@ -57,16 +53,14 @@ bool read_file(const std::string& path, std::string& out) {
 
 void read_into(const std::string& path, TableNames& into) {
     std::string text;
-    if (read_file(path, text))
-        parse_table_names(text, into);
+    if (read_file(path, text)) parse_table_names(text, into);
 }
 
 // *.conf names in a directory, sorted so the result does not depend on readdir order.
 std::vector<std::string> conf_files(const std::string& dir) {
     std::vector<std::string> names;
     DIR* d = ::opendir(dir.c_str());
-    if (!d)
-        return names;
+    if (!d) return names;
     while (dirent* e = ::readdir(d)) {
         std::string name = e->d_name;
         if (name.empty() || name[0] == '.' || name.size() <= 5 ||
@@ -90,12 +84,10 @@ std::vector<std::string> parse_table_names(std::string_view text, TableNames& in
         std::string_view line = text.substr(0, nl);
         text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
 
-        if (auto hash = line.find('#'); hash != std::string_view::npos)
-            line = line.substr(0, hash);
+        if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
         std::string_view rest = line;
         std::string_view id_text = next_word(rest);
-        if (id_text.empty())
-            continue;
+        if (id_text.empty()) continue;
         std::string_view name = next_word(rest);
         std::string_view extra = next_word(rest);
         std::uint32_t id = 0;

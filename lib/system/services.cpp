@@ -20,7 +20,8 @@ constexpr std::uint32_t systemctl_timeout_ms = 10000;
 ActionResult run_command(ProcessRunner& runner, const Command& command, Deadline deadline) {
     const ProcessResult r = runner.run(command, deadline);
     std::string message = describe(r);
-    if (!r.output.empty()) message += (r.output_truncated ? "; output (last part): " : "; output: ") + r.output;
+    if (!r.output.empty())
+        message += (r.output_truncated ? "; output (last part): " : "; output: ") + r.output;
     return {r.ok() ? ActionResult::Status::done : ActionResult::Status::failed, message};
 }
 
@@ -28,7 +29,8 @@ Command systemctl_command(const ServiceAction& action) {
     switch (action.kind) {
     case ServiceAction::Kind::reload:
         return Command{{"systemctl", "try-reload-or-restart", action.unit}, systemctl_timeout_ms};
-    case ServiceAction::Kind::restart: return Command{{"systemctl", "restart", action.unit}, systemctl_timeout_ms};
+    case ServiceAction::Kind::restart:
+        return Command{{"systemctl", "restart", action.unit}, systemctl_timeout_ms};
     case ServiceAction::Kind::try_restart:
         return Command{{"systemctl", "try-restart", action.unit}, systemctl_timeout_ms};
     default: return Command{};
@@ -50,7 +52,8 @@ ActionResult ServiceReloader::reload(const ServiceAction& action) {
     switch (action.kind) {
     case ServiceAction::Kind::reload:
     case ServiceAction::Kind::restart:
-    case ServiceAction::Kind::try_restart: return run_command(runner_, systemctl_command(action), deadline_);
+    case ServiceAction::Kind::try_restart:
+        return run_command(runner_, systemctl_command(action), deadline_);
     case ServiceAction::Kind::command: return run_command(runner_, action.command, deadline_);
     case ServiceAction::Kind::signal_pidfile: return signal_pidfile(action.pidfile);
     }
@@ -67,11 +70,14 @@ ActionResult ServiceReloader::signal_pidfile(const std::string& path) {
         return {ActionResult::Status::failed, fmt::format("cannot read pidfile: {}", e.what())};
     }
     if (!text)
-        return {ActionResult::Status::unchanged, fmt::format("{} absent: not running, nothing to reload", path)};
+        return {ActionResult::Status::unchanged,
+                fmt::format("{} absent: not running, nothing to reload", path)};
     const auto pid = parse_pidfile(*text);
-    if (!pid || *pid <= 1) return {ActionResult::Status::failed, fmt::format("{}: no valid pid in pidfile", path)};
+    if (!pid || *pid <= 1)
+        return {ActionResult::Status::failed, fmt::format("{}: no valid pid in pidfile", path)};
     if (::kill(static_cast<pid_t>(*pid), SIGHUP) != 0)
-        return {ActionResult::Status::failed, fmt::format("SIGHUP to pid {} from {}: {}", *pid, path, errno_text())};
+        return {ActionResult::Status::failed,
+                fmt::format("SIGHUP to pid {} from {}: {}", *pid, path, errno_text())};
     return {ActionResult::Status::done, fmt::format("sent SIGHUP to pid {}", *pid)};
 }
 

@@ -30,7 +30,8 @@ std::optional<long long> parse_pidfile(std::string_view text);
 
 class ServiceReloader {
 public:
-    ServiceReloader(ProcessRunner& runner, Deadline deadline) : runner_(runner), deadline_(deadline) {}
+    ServiceReloader(ProcessRunner& runner, Deadline deadline)
+        : runner_(runner), deadline_(deadline) {}
     ActionResult reload(const ServiceAction& action);
 
 private:

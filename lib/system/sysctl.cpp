@@ -3,12 +3,12 @@
 // kernel refuses, EROFS in a read-only container, ENOENT for a vanished interface).
 #include "sysctl.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -18,13 +18,11 @@ namespace {
 // The kernel's own names for sysctl leaves and directories: letters, digits, '_'
 // and '-'. Interface names are wider (see interface_component_ok).
 bool leaf_component_ok(std::string_view s) {
-    if (s.empty() || s.size() > 64)
-        return false;
+    if (s.empty() || s.size() > 64) return false;
     for (char c : s) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '_' || c == '-';
-        if (!ok)
-            return false;
+        if (!ok) return false;
     }
     return true;
 }
@@ -33,11 +31,9 @@ bool leaf_component_ok(std::string_view s) {
 // only guards the path: one component, not "." or "..", no '/' and no bytes that
 // have no business in a file name. Dots inside ("eth0.100") are fine.
 bool interface_component_ok(std::string_view s) {
-    if (s.empty() || s.size() > 15 || s == "." || s == "..")
-        return false;
+    if (s.empty() || s.size() > 15 || s == "." || s == "..") return false;
     for (unsigned char c : s)
-        if (c == '/' || c <= 0x20 || c >= 0x7f)
-            return false;
+        if (c == '/' || c <= 0x20 || c >= 0x7f) return false;
     return true;
 }
 
@@ -51,8 +47,7 @@ std::string normalize(std::string_view s) {
             space = !out.empty();
             continue;
         }
-        if (space)
-            out += ' ';
+        if (space) out += ' ';
         space = false;
         out += c;
     }
@@ -67,21 +62,18 @@ bool is_directory(const std::string& path) {
 // Reads a small /proc file whole. Returns errno (0 on success).
 int read_small_file(const std::string& path, std::string& out) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
+    if (fd < 0) return errno;
     char buf[4096];
     out.clear();
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             int e = errno;
             ::close(fd);
             return e;
         }
-        if (n == 0)
-            break;
+        if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
@@ -92,16 +84,14 @@ int read_small_file(const std::string& path, std::string& out) {
 // short write would leave half a value. No O_CREAT: a missing key is an error.
 int write_small_file(const std::string& path, const std::string& value) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
+    if (fd < 0) return errno;
     std::string line = value + "\n";
     ssize_t n;
     do {
         n = ::write(fd, line.data(), line.size());
     } while (n < 0 && errno == EINTR);
     int e = n < 0 ? errno : (static_cast<std::size_t>(n) == line.size() ? 0 : EIO);
-    if (::close(fd) != 0 && e == 0)
-        e = errno;
+    if (::close(fd) != 0 && e == 0) e = errno;
     return e;
 }
 
@@ -118,12 +108,12 @@ SysctlPath sysctl_path(const std::string& key) {
         return p;
     }
     for (std::string_view prefix : {"net.ipv4.conf.", "net.ipv6.conf."}) {
-        if (key.compare(0, prefix.size(), prefix) != 0)
-            continue;
+        if (key.compare(0, prefix.size(), prefix) != 0) continue;
         std::string rest = key.substr(prefix.size());
         auto dot = rest.rfind('.');
         if (dot == std::string::npos) {
-            p.error = fmt::format("invalid sysctl key '{}': expected {}<interface>.<name>", key, prefix);
+            p.error =
+                fmt::format("invalid sysctl key '{}': expected {}<interface>.<name>", key, prefix);
             return p;
         }
         std::string ifname = rest.substr(0, dot);
@@ -138,8 +128,7 @@ SysctlPath sysctl_path(const std::string& key) {
         }
         std::string dir(prefix.substr(0, prefix.size() - 1));  // "net.ipv6.conf"
         for (char& c : dir)
-            if (c == '.')
-                c = '/';
+            if (c == '.') c = '/';
         p.relative = dir + "/" + ifname + "/" + leaf;
         p.interface = ifname;
         p.leaf = leaf;
@@ -150,7 +139,8 @@ SysctlPath sysctl_path(const std::string& key) {
     std::size_t start = 0;
     for (;;) {
         auto dot = key.find('.', start);
-        std::string_view part(key.data() + start, (dot == std::string::npos ? key.size() : dot) - start);
+        std::string_view part(key.data() + start,
+                              (dot == std::string::npos ? key.size() : dot) - start);
         if (!leaf_component_ok(part)) {
             p.error = fmt::format("invalid sysctl key '{}'", key);
             return p;
@@ -171,18 +161,15 @@ SysctlWriter::SysctlWriter(std::string root) : root_(std::move(root)) {}
 
 std::optional<std::string> SysctlWriter::read(const std::string& key) const {
     SysctlPath p = sysctl_path(key);
-    if (!p.error.empty())
-        return std::nullopt;
+    if (!p.error.empty()) return std::nullopt;
     std::string text;
-    if (read_small_file(root_ + "/" + p.relative, text) != 0)
-        return std::nullopt;
+    if (read_small_file(root_ + "/" + p.relative, text) != 0) return std::nullopt;
     return normalize(text);
 }
 
 ActionResult SysctlWriter::ensure(const SysctlObject& sysctl) {
     SysctlPath p = sysctl_path(sysctl.key);
-    if (!p.error.empty())
-        return failed(p.error);
+    if (!p.error.empty()) return failed(p.error);
     const std::string path = root_ + "/" + p.relative;
     const std::string wanted = normalize(sysctl.value);
 
@@ -197,11 +184,9 @@ ActionResult SysctlWriter::ensure(const SysctlObject& sysctl) {
         }
         return failed(fmt::format("no such key '{}' ({})", p.leaf, sysctl.key));
     }
-    if (err != 0)
-        return failed(fmt::format("read {}: {}", sysctl.key, std::strerror(err)));
+    if (err != 0) return failed(fmt::format("read {}: {}", sysctl.key, std::strerror(err)));
     current = normalize(current);
-    if (current == wanted)
-        return {ActionResult::Status::unchanged, "", 0};
+    if (current == wanted) return {ActionResult::Status::unchanged, "", 0};
 
     err = write_small_file(path, wanted);
     if (err == ENOENT && !p.interface.empty())

@@ -13,10 +13,10 @@ namespace hookctl {
 
 // Where a dotted key lives below the root, or why it cannot be a path.
 struct SysctlPath {
-    std::string relative;     // "net/ipv6/conf/ppp0/accept_ra"
-    std::string interface;    // "ppp0" for net.ipv{4,6}.conf.<if>.<leaf>, else empty
-    std::string leaf;         // "accept_ra"
-    std::string error;        // non-empty: the key is not acceptable, nothing else is set
+    std::string relative;   // "net/ipv6/conf/ppp0/accept_ra"
+    std::string interface;  // "ppp0" for net.ipv{4,6}.conf.<if>.<leaf>, else empty
+    std::string leaf;       // "accept_ra"
+    std::string error;      // non-empty: the key is not acceptable, nothing else is set
 };
 
 // Pure. "net.ipv6.conf.<IF>.<leaf>": IF is everything between "conf." and the last

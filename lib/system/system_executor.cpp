@@ -19,10 +19,10 @@ ActionResult replace(const Action& action, const T& object, Remove remove, Add a
     if (action.previous) {
         const T* old = std::get_if<T>(&*action.previous);
         if (!old)
-            return failed(fmt::format("replace {}: previous value is of another kind", describe(Object{object})));
+            return failed(fmt::format("replace {}: previous value is of another kind",
+                                      describe(Object{object})));
         ActionResult removed = remove(*old);
-        if (!removed.ok())
-            return removed;
+        if (!removed.ok()) return removed;
         ActionResult added = add(object);
         if (added.ok() && removed.status == ActionResult::Status::done)
             added.status = ActionResult::Status::done;
@@ -33,7 +33,8 @@ ActionResult replace(const Action& action, const T& object, Remove remove, Add a
 
 }  // namespace
 
-SystemExecutor::SystemExecutor(const SystemExecutorOptions& options, ProcessRunner& runner, DnsQuerier& querier)
+SystemExecutor::SystemExecutor(const SystemExecutorOptions& options, ProcessRunner& runner,
+                               DnsQuerier& querier)
     : runner_(runner),
       deadline_(options.deadline),
       sysctls_(options.proc_sys_root),
@@ -45,7 +46,8 @@ SystemExecutor::SystemExecutor(const SystemExecutorOptions& options, ProcessRunn
 ActionResult SystemExecutor::apply(const Action& action) {
     auto start = std::chrono::steady_clock::now();
     ActionResult r = dispatch(action);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
     r.elapsed_us = static_cast<std::uint32_t>(us.count());
     return r;
 }
@@ -56,20 +58,15 @@ ActionResult SystemExecutor::dispatch(const Action& action) {
     case Action::Op::reload: return reloads_.reload(action.service);
     case Action::Op::add:
     case Action::Op::replace:
-    case Action::Op::remove:
-        break;
+    case Action::Op::remove: break;
     }
     if (!action.object)
         return failed(fmt::format("{}: action without an object", to_string(action.op)));
     const Object& o = *action.object;
-    if (const auto* s = std::get_if<SysctlObject>(&o))
-        return apply_sysctl(action, *s);
-    if (const auto* r = std::get_if<RuleObject>(&o))
-        return apply_rule(action, *r);
-    if (const auto* r = std::get_if<RouteObject>(&o))
-        return apply_route(action, *r);
-    if (const auto* f = std::get_if<FileObject>(&o))
-        return apply_file(action, *f);
+    if (const auto* s = std::get_if<SysctlObject>(&o)) return apply_sysctl(action, *s);
+    if (const auto* r = std::get_if<RuleObject>(&o)) return apply_rule(action, *r);
+    if (const auto* r = std::get_if<RouteObject>(&o)) return apply_route(action, *r);
+    if (const auto* f = std::get_if<FileObject>(&o)) return apply_file(action, *f);
     return dns_.apply(action);
 }
 
@@ -84,16 +81,14 @@ ActionResult SystemExecutor::apply_sysctl(const Action& action, const SysctlObje
 }
 
 ActionResult SystemExecutor::apply_rule(const Action& action, const RuleObject& rule) {
-    if (action.op == Action::Op::remove)
-        return netlink_.remove_rule(rule);
+    if (action.op == Action::Op::remove) return netlink_.remove_rule(rule);
     return replace(
         action, rule, [this](const RuleObject& r) { return netlink_.remove_rule(r); },
         [this](const RuleObject& r) { return netlink_.add_rule(r); });
 }
 
 ActionResult SystemExecutor::apply_route(const Action& action, const RouteObject& route) {
-    if (action.op == Action::Op::remove)
-        return netlink_.remove_route(route);
+    if (action.op == Action::Op::remove) return netlink_.remove_route(route);
     return replace(
         action, route, [this](const RouteObject& r) { return netlink_.remove_route(r); },
         [this](const RouteObject& r) { return netlink_.add_route(r); });
@@ -106,18 +101,18 @@ ActionResult SystemExecutor::apply_file(const Action& action, const FileObject& 
 
 std::vector<Object> SystemExecutor::list_owned() {
     std::vector<Object> owned;
-    for (auto& r : netlink_.list_owned_rules())
-        owned.emplace_back(std::move(r));
-    for (auto& r : netlink_.list_owned_routes())
-        owned.emplace_back(std::move(r));
+    for (auto& r : netlink_.list_owned_rules()) owned.emplace_back(std::move(r));
+    for (auto& r : netlink_.list_owned_routes()) owned.emplace_back(std::move(r));
     return owned;
 }
 
 bool SystemExecutor::matches(const Object& wanted, const Object& present) const {
     if (const auto* w = std::get_if<RuleObject>(&wanted))
-        if (const auto* p = std::get_if<RuleObject>(&present)) return netlink::kernel_rule_matches(*w, *p);
+        if (const auto* p = std::get_if<RuleObject>(&present))
+            return netlink::kernel_rule_matches(*w, *p);
     if (const auto* w = std::get_if<RouteObject>(&wanted))
-        if (const auto* p = std::get_if<RouteObject>(&present)) return netlink::kernel_route_matches(*w, *p);
+        if (const auto* p = std::get_if<RouteObject>(&present))
+            return netlink::kernel_route_matches(*w, *p);
     return wanted == present;
 }
 

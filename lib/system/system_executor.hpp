@@ -20,9 +20,9 @@
 namespace hookctl {
 
 struct SystemExecutorOptions {
-    std::uint8_t route_protocol = 211;     // settings.route-protocol: the ownership tag
+    std::uint8_t route_protocol = 211;  // settings.route-protocol: the ownership tag
     std::string proc_sys_root = "/proc/sys";
-    Deadline deadline = Deadline::max();   // the hook's budget: nothing runs past it
+    Deadline deadline = Deadline::max();  // the hook's budget: nothing runs past it
     std::uint32_t validator_timeout_ms = 5000;
     DnsUpdaterOptions dns;
 };
@@ -31,7 +31,8 @@ class SystemExecutor : public Executor {
 public:
     // `runner` runs validators, commands, reloads and nsupdate; `querier` checks DNS
     // updates. Both must outlive the executor.
-    SystemExecutor(const SystemExecutorOptions& options, ProcessRunner& runner, DnsQuerier& querier);
+    SystemExecutor(const SystemExecutorOptions& options, ProcessRunner& runner,
+                   DnsQuerier& querier);
 
     // Never throws for a failed action; `elapsed_us` is set on every result.
     //   sysctl add/replace: write if different. remove: "unchanged", never reverted

@@ -41,9 +41,9 @@ TEST_CASE("router example is the whole scenario", "[config]") {
     REQUIRE(c.uplinks.size() == 2);
     const UplinkConfig& tkom = c.uplinks.at("tkom");
     CHECK(tkom.interface.str() == "ppp0");
-    CHECK(tkom.sysctl.ipv6 == std::map<std::string, std::string>{
-                                  {"accept_ra", "1"}, {"autoconf", "1"},
-                                  {"forwarding", "0"}, {"use_tempaddr", "1"}});
+    CHECK(tkom.sysctl.ipv6 ==
+          std::map<std::string, std::string>{
+              {"accept_ra", "1"}, {"autoconf", "1"}, {"forwarding", "0"}, {"use_tempaddr", "1"}});
     REQUIRE(tkom.on.at("ipv6-up").size() == 1);
     CHECK(tkom.on.at("ipv6-up")[0].argv == std::vector<std::string>{"rdisc6", "ppp0"});
     CHECK(tkom.on.at("ipv6-up")[0].timeout_ms == 5000);
@@ -110,8 +110,9 @@ TEST_CASE("lab and minimal examples parse", "[config]") {
 }
 
 TEST_CASE("a missing config file is named", "[config]") {
-    CHECK_THROWS_WITH(load_config("/nonexistent/hookctl.toml"),
-                      "/nonexistent/hookctl.toml: cannot read the config file: No such file or directory");
+    CHECK_THROWS_WITH(
+        load_config("/nonexistent/hookctl.toml"),
+        "/nonexistent/hookctl.toml: cannot read the config file: No such file or directory");
 }
 
 TEST_CASE("settings, services, durations and modes", "[config]") {
@@ -149,7 +150,8 @@ fwmark = "0x10"
 fwmask = 255
 action = "unreachable"
 priority = 5
-)", "t.toml");
+)",
+                                  "t.toml");
     CHECK(c.settings.command_timeout_ms == 90000);
     CHECK(c.settings.hook_budget_ms == 30000);
     const FileConfig& f = c.files.at(0);
@@ -304,18 +306,24 @@ TEST_CASE("value expressions", "[config]") {
     SECTION("errors") {
         const std::pair<std::string, std::string> cases[] = {
             {"", "f.toml:3:7: '': empty expression\n  hint: write OWNER.FIELD or an address"},
-            {"int", "f.toml:3:7: 'int': expected OWNER.FIELD\n  hint: for example 'int.prefix' or 'tkom.ipv4'"},
-            {"tkom.ipv4 + ::1", "f.toml:3:7: 'tkom.ipv4 + ::1': '+ TOKEN' only follows a prefix or delegated field\n"
-                                "  hint: 'tkom.ipv4' is already an address"},
-            {"int.prefix +", "f.toml:3:7: 'int.prefix +': missing token after '+'\n"
-                             "  hint: for example 'int.prefix + ::c0a0:808'"},
-            {"int.prefix + 0.0.0.8", "f.toml:3:7: 'int.prefix + 0.0.0.8': token '0.0.0.8' is not an IPv6 address\n"
-                                     "  hint: a token is an interface identifier like ::c0a0:808"},
-            {"2001:db8::/64 + ::1", "f.toml:3:7: '2001:db8::/64 + ::1': '+ TOKEN' follows a reference like 'int.prefix', not a literal"},
+            {"int",
+             "f.toml:3:7: 'int': expected OWNER.FIELD\n  hint: for example 'int.prefix' or 'tkom.ipv4'"},
+            {"tkom.ipv4 + ::1",
+             "f.toml:3:7: 'tkom.ipv4 + ::1': '+ TOKEN' only follows a prefix or delegated field\n"
+             "  hint: 'tkom.ipv4' is already an address"},
+            {"int.prefix +",
+             "f.toml:3:7: 'int.prefix +': missing token after '+'\n"
+             "  hint: for example 'int.prefix + ::c0a0:808'"},
+            {"int.prefix + 0.0.0.8",
+             "f.toml:3:7: 'int.prefix + 0.0.0.8': token '0.0.0.8' is not an IPv6 address\n"
+             "  hint: a token is an interface identifier like ::c0a0:808"},
+            {"2001:db8::/64 + ::1",
+             "f.toml:3:7: '2001:db8::/64 + ::1': '+ TOKEN' follows a reference like 'int.prefix', not a literal"},
             {"2001:db8::1/64", "f.toml:3:7: host bits set in prefix: \"2001:db8::1/64\""},
             {"in t.prefix", "f.toml:3:7: 'in t.prefix': 'in t' is not an uplink or lan name"},
-            {"int.zzzzzzz", "f.toml:3:7: 'int.zzzzzzz': unknown field 'zzzzzzz'\n"
-                            "  hint: fields are ipv4, ipv4-peer, ipv6, prefix, delegated, link-local, address"},
+            {"int.zzzzzzz",
+             "f.toml:3:7: 'int.zzzzzzz': unknown field 'zzzzzzz'\n"
+             "  hint: fields are ipv4, ipv4-peer, ipv6, prefix, delegated, link-local, address"},
         };
         for (const auto& [text, message] : cases) {
             INFO(text);
@@ -365,20 +373,24 @@ TEST_CASE("templates", "[config]") {
     }
 }
 
-
 TEST_CASE("[tables] names routing tables", "[config]") {
     const Config c = parse_config("[tables]\nkd = 199\nvpn-2 = 300\n", "t.toml");
     CHECK(c.tables.at("kd") == 199);
     CHECK(c.tables.at("vpn-2") == 300);
     CHECK_THROWS_WITH(parse_config("[tables]\n\"../x\" = 1\n", "t.toml"),
                       Catch::Matchers::Contains("t.toml:2:1: table name '../x'"));
-    CHECK_THROWS_WITH(parse_config("[tables]\nkd = \"x\"\n", "t.toml"), Catch::Matchers::Contains("t.toml:2:6"));
+    CHECK_THROWS_WITH(parse_config("[tables]\nkd = \"x\"\n", "t.toml"),
+                      Catch::Matchers::Contains("t.toml:2:6"));
 }
 
 TEST_CASE("radvd preferred lifetime must stay under radvd's default valid lifetime", "[config]") {
-    const std::string base = "[uplink.isp]\ninterface = \"wan0\"\n[lan.lan]\ninterface = \"int0\"\n"
-                             "prefix = { from = \"isp\" }\n[radvd]\n";
-    CHECK_NOTHROW(parse_config(base + "interface.lan = { preferred-lifetime = \"2d\", valid-lifetime = \"3d\" }\n", "t.toml"));
-    CHECK_THROWS_WITH(parse_config(base + "interface.lan = { preferred-lifetime = \"2d\" }\n", "t.toml"),
-                      Catch::Matchers::Contains("shorter than radvd's default valid lifetime"));
+    const std::string base =
+        "[uplink.isp]\ninterface = \"wan0\"\n[lan.lan]\ninterface = \"int0\"\n"
+        "prefix = { from = \"isp\" }\n[radvd]\n";
+    CHECK_NOTHROW(parse_config(
+        base + "interface.lan = { preferred-lifetime = \"2d\", valid-lifetime = \"3d\" }\n",
+        "t.toml"));
+    CHECK_THROWS_WITH(
+        parse_config(base + "interface.lan = { preferred-lifetime = \"2d\" }\n", "t.toml"),
+        Catch::Matchers::Contains("shorter than radvd's default valid lifetime"));
 }

@@ -95,14 +95,22 @@ const Config& config() {
 
 const TableNames tables = {{"kd", 199}};
 
-IpAddress addr(const char* s) { return parse_address(s, "test"); }
-IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
-InterfaceName ifn(const char* s) { return parse_interface_name(s, "test"); }
+IpAddress addr(const char* s) {
+    return parse_address(s, "test");
+}
+IpPrefix pfx(const char* s) {
+    return parse_prefix(s, "test");
+}
+InterfaceName ifn(const char* s) {
+    return parse_interface_name(s, "test");
+}
 
 void ppp4_up(Facts& f) {
     f.interfaces[ifn("ppp0")].ppp4 = Ppp4Facts{addr("198.51.100.7"), addr("203.0.113.1"), {}, ""};
 }
-void ppp6_up(Facts& f) { f.interfaces[ifn("ppp0")].ppp6 = Ppp6Facts{addr("fe80::1"), addr("fe80::2"), ""}; }
+void ppp6_up(Facts& f) {
+    f.interfaces[ifn("ppp0")].ppp6 = Ppp6Facts{addr("fe80::1"), addr("fe80::2"), ""};
+}
 
 RaRouter router(const char* prefix, bool autonomous = true) {
     RaRouter r;
@@ -113,7 +121,8 @@ RaRouter router(const char* prefix, bool autonomous = true) {
 
 void wan0_delegated(Facts& f, const char* iaid2_prefix) {
     Dhcp6Facts d;
-    d.prefixes.push_back(PrefixLease{pfx("2001:db8:aa00::/56"), 1, {3600}, {7200}});  // not ours: pd-iaid 2
+    d.prefixes.push_back(
+        PrefixLease{pfx("2001:db8:aa00::/56"), 1, {3600}, {7200}});  // not ours: pd-iaid 2
     d.prefixes.push_back(PrefixLease{pfx(iaid2_prefix), 2, {3600}, {7200}});
     d.addresses.push_back(AddressLease{addr("2001:db8:0:1::1000"), {3600}, {7200}});
     f.interfaces[ifn("wan0")].dhcp6 = d;
@@ -127,7 +136,8 @@ Facts full_facts() {
     f.interfaces[ifn("ppp0")].ra = RaFacts{{router("2001:db8:5:6::/64")}};
     wan0_delegated(f, "2001:db8:100::/56");
     InterfaceFacts& w1 = f.interfaces[ifn("wan1")];
-    w1.dhcp4 = Dhcp4Facts{parse_interface_address("192.0.2.7/24", "t"), {addr("192.0.2.1")}, {}, {}, 3600};
+    w1.dhcp4 =
+        Dhcp4Facts{parse_interface_address("192.0.2.7/24", "t"), {addr("192.0.2.1")}, {}, {}, 3600};
     Dhcp6Facts d;
     d.prefixes.push_back(PrefixLease{pfx("2001:db8:bb00::/56"), 7, {3600}, {7200}});
     w1.dhcp6 = d;
@@ -175,18 +185,18 @@ TEST_CASE("resolve: each field from its facts", "[desired][resolve]") {
         const char* expected;
     };
     const std::vector<Case> cases = {
-        {"tkom.ipv4", "198.51.100.7"},                       // pppd IPCP
-        {"any.ipv4", "192.0.2.7"},                           // DHCPv4 lease
+        {"tkom.ipv4", "198.51.100.7"},  // pppd IPCP
+        {"any.ipv4", "192.0.2.7"},      // DHCPv4 lease
         {"tkom.ipv4-peer", "203.0.113.1"},
-        {"tkom.ipv6", "2001:db8:5:6::dead:b0a1"},            // no IA_NA: RA prefix + token
-        {"isp.ipv6", "2001:db8:0:1::1000"},                  // IA_NA
-        {"any.ipv6", "2001:db8:77::5"},                      // no IA_NA, no token: SLAAC
-        {"tkom.prefix", "2001:db8:5:6::/64"},                // from the RA
-        {"isp.prefix", "2001:db8:0:1::/64"},                 // no RA: the IA_NA address's /64
-        {"isp.delegated", "2001:db8:100::/56"},              // pd-iaid 2, though IAID 1 comes first
-        {"any.delegated", "2001:db8:bb00::/56"},             // no pd-iaid: any
+        {"tkom.ipv6", "2001:db8:5:6::dead:b0a1"},  // no IA_NA: RA prefix + token
+        {"isp.ipv6", "2001:db8:0:1::1000"},        // IA_NA
+        {"any.ipv6", "2001:db8:77::5"},            // no IA_NA, no token: SLAAC
+        {"tkom.prefix", "2001:db8:5:6::/64"},      // from the RA
+        {"isp.prefix", "2001:db8:0:1::/64"},       // no RA: the IA_NA address's /64
+        {"isp.delegated", "2001:db8:100::/56"},    // pd-iaid 2, though IAID 1 comes first
+        {"any.delegated", "2001:db8:bb00::/56"},   // no pd-iaid: any
         {"tkom.link-local", "fe80::1"},
-        {"int.prefix", "2001:db8:100:1::/64"},               // subnet 1 of the /56
+        {"int.prefix", "2001:db8:100:1::/64"},  // subnet 1 of the /56
         {"int.address", "2001:db8:100:1::321"},
         {"int.prefix + ::c0a0:808", "2001:db8:100:1::c0a0:808"},
         {"isp.delegated + ::1", "2001:db8:100::1"},
@@ -201,8 +211,9 @@ TEST_CASE("resolve: each field from its facts", "[desired][resolve]") {
 }
 
 TEST_CASE("resolve: unknown facts give nothing", "[desired][resolve]") {
-    for (const char* e : {"tkom.ipv4", "tkom.ipv4-peer", "tkom.ipv6", "tkom.prefix", "tkom.link-local",
-                          "isp.delegated", "int.prefix", "int.address", "int.prefix + ::8"}) {
+    for (const char* e :
+         {"tkom.ipv4", "tkom.ipv4-peer", "tkom.ipv6", "tkom.prefix", "tkom.link-local",
+          "isp.delegated", "int.prefix", "int.address", "int.prefix + ::8"}) {
         INFO(e);
         CHECK(resolved(e, Facts{}) == "(unknown)");
     }
@@ -219,10 +230,12 @@ TEST_CASE("resolve: unknown facts give nothing", "[desired][resolve]") {
     CHECK(resolved("tkom.prefix", g) == "(unknown)");
 }
 
-TEST_CASE("resolve: a token that does not fit the prefix is an error at the expression", "[desired][resolve]") {
+TEST_CASE("resolve: a token that does not fit the prefix is an error at the expression",
+          "[desired][resolve]") {
     const Facts f = full_facts();
     try {
-        resolve(parse_value_expr("isp.delegated + 1::1", SourceLocation{"t.toml", 7, 3}), config(), f);
+        resolve(parse_value_expr("isp.delegated + 1::1", SourceLocation{"t.toml", 7, 3}), config(),
+                f);
         FAIL("no error");
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Catch::StartsWith("t.toml:7:3: "));
@@ -232,18 +245,20 @@ TEST_CASE("resolve: a token that does not fit the prefix is an error at the expr
 TEST_CASE("rules: from × to, unknown facts, priorities", "[desired][rules]") {
     Facts f;
     auto d = desired(config(), f, tables, now);
-    CHECK(of_kind(d, "rule") == std::vector<std::string>{
-                                    "rule ipv4 10000: from 198.51.100.10/32 to 203.0.113.0/25 lookup 199",
-                                    "rule ipv4 10000: from 198.51.100.10/32 to 203.0.113.128/25 lookup 199",
-                                    "rule ipv4 10000: from 198.51.100.11/32 to 203.0.113.0/25 lookup 199",
-                                    "rule ipv4 10000: from 198.51.100.11/32 to 203.0.113.128/25 lookup 199",
-                                    // tkom.ipv4 is unknown: only the literal half of that rule
-                                    "rule ipv4 900: from 198.51.100.20/32 lookup 199",
-                                });
+    CHECK(of_kind(d, "rule") ==
+          std::vector<std::string>{
+              "rule ipv4 10000: from 198.51.100.10/32 to 203.0.113.0/25 lookup 199",
+              "rule ipv4 10000: from 198.51.100.10/32 to 203.0.113.128/25 lookup 199",
+              "rule ipv4 10000: from 198.51.100.11/32 to 203.0.113.0/25 lookup 199",
+              "rule ipv4 10000: from 198.51.100.11/32 to 203.0.113.128/25 lookup 199",
+              // tkom.ipv4 is unknown: only the literal half of that rule
+              "rule ipv4 900: from 198.51.100.20/32 lookup 199",
+          });
     ppp4_up(f);
     d = desired(config(), f, tables, now);
     auto rules = of_kind(d, "rule");
-    CHECK(std::count(rules.begin(), rules.end(), "rule ipv4 900: from 198.51.100.7/32 lookup 199") == 1);
+    CHECK(std::count(rules.begin(), rules.end(),
+                     "rule ipv4 900: from 198.51.100.7/32 lookup 199") == 1);
 }
 
 TEST_CASE("rules: `while` follows the uplink's family", "[desired][rules]") {
@@ -270,14 +285,17 @@ TEST_CASE("rules and routes with an unknown table are skipped with a warning", "
     const Facts f = full_facts();
     auto d = desired(config(), f, tables, now);
     // The int.prefix rule names table 'nosuch'.
-    for (const auto& r : of_kind(d, "rule")) CHECK(r.find("2001:db8:100:1::/64") == std::string::npos);
+    for (const auto& r : of_kind(d, "rule"))
+        CHECK(r.find("2001:db8:100:1::/64") == std::string::npos);
     REQUIRE(d.warnings.size() == 1);
-    CHECK_THAT(d.warnings[0], Catch::StartsWith("t.toml:") &&
-                                  Catch::EndsWith(": table 'nosuch' is not in rt_tables; rule skipped"));
+    CHECK_THAT(d.warnings[0],
+               Catch::StartsWith("t.toml:") &&
+                   Catch::EndsWith(": table 'nosuch' is not in rt_tables; rule skipped"));
     // Without 'kd' in the names: the first rule and the default route go too.
     auto none = desired(config(), f, TableNames{}, now);
     CHECK(none.warnings.size() == 3);
-    CHECK(of_kind(none, "route") == std::vector<std::string>{"route 2001:db8:100:1::/64 dev int0 table 199"});
+    CHECK(of_kind(none, "route") ==
+          std::vector<std::string>{"route 2001:db8:100:1::/64 dev int0 table 199"});
 }
 
 TEST_CASE("routes follow their facts and `while`", "[desired][routes]") {
@@ -290,7 +308,8 @@ TEST_CASE("routes follow their facts and `while`", "[desired][routes]") {
                                    "route default (ipv4) via 203.0.113.1 table 199"});
 }
 
-TEST_CASE("sysctls: an uplink's only while that family is up, a lan's always", "[desired][sysctl]") {
+TEST_CASE("sysctls: an uplink's only while that family is up, a lan's always",
+          "[desired][sysctl]") {
     Facts f;
     CHECK(of_kind(desired(config(), f, tables, now), "sysctl") ==
           std::vector<std::string>{"sysctl net.ipv6.conf.int0.forwarding = 1"});
@@ -305,7 +324,8 @@ TEST_CASE("sysctls: an uplink's only while that family is up, a lan's always", "
                                    "sysctl net.ipv6.conf.ppp0.accept_ra = 2"});
 }
 
-TEST_CASE("files: held while a fact is unknown, rendered from literal and expression parts", "[desired][files]") {
+TEST_CASE("files: held while a fact is unknown, rendered from literal and expression parts",
+          "[desired][files]") {
     const std::string path = "/tmp/hookctl-desired-test/env";
     Facts f;
     wan0_delegated(f, "2001:db8:100::/56");  // isp.delegated known, tkom.ipv4 not
@@ -322,12 +342,15 @@ TEST_CASE("files: held while a fact is unknown, rendered from literal and expres
     CHECK(file->mode == 0644);
 }
 
-TEST_CASE("DNS records: names under the zone, '@' is the apex, held while unknown", "[desired][dns]") {
+TEST_CASE("DNS records: names under the zone, '@' is the apex, held while unknown",
+          "[desired][dns]") {
     Facts f;
     wan0_delegated(f, "2001:db8:100::/56");
     auto d = desired(config(), f, tables, now);
-    CHECK(of_kind(d, "dns") == std::vector<std::string>{
-                                   "dns dyn.example.org AAAA 2001:db8:100:1::321 ttl 300 (zone dyn.example.org @2001:db8:53::1)"});
+    CHECK(
+        of_kind(d, "dns") ==
+        std::vector<std::string>{
+            "dns dyn.example.org AAAA 2001:db8:100:1::321 ttl 300 (zone dyn.example.org @2001:db8:53::1)"});
     CHECK(held(d, "dns router.dyn.example.org A @2001:db8:53::1"));
     ppp4_up(f);
     d = desired(config(), f, tables, now);
@@ -335,7 +358,8 @@ TEST_CASE("DNS records: names under the zone, '@' is the apex, held while unknow
     CHECK(d.held_keys.empty());
 }
 
-TEST_CASE("radvd announces retired prefixes as deprecated within their window only", "[desired][radvd]") {
+TEST_CASE("radvd announces retired prefixes as deprecated within their window only",
+          "[desired][radvd]") {
     const std::string path = "/tmp/hookctl-desired-test/radvd.conf";
     Facts f;
     wan0_delegated(f, "2001:db8:100::/56");
@@ -367,13 +391,15 @@ TEST_CASE("retire_prefixes: renumbering bookkeeping", "[desired][retire]") {
 
     SECTION("a change retires the old lan prefix now") {
         Facts out = retire_prefixes(config(), a, b, now);
-        CHECK(out.retired == std::map<std::string, std::vector<RetiredPrefix>>{{"int", {{lan100, now}}}});
+        CHECK(out.retired ==
+              std::map<std::string, std::vector<RetiredPrefix>>{{"int", {{lan100, now}}}});
     }
     SECTION("no change retires nothing") {
         CHECK(retire_prefixes(config(), a, a, now).retired.empty());
     }
     SECTION("loss of the delegation retires the prefix too") {
-        CHECK(retire_prefixes(config(), a, Facts{}, now).retired.at("int") == std::vector<RetiredPrefix>{{lan100, now}});
+        CHECK(retire_prefixes(config(), a, Facts{}, now).retired.at("int") ==
+              std::vector<RetiredPrefix>{{lan100, now}});
     }
     SECTION("the same prefix coming back is forgotten, the one it replaces retired") {
         Facts back = a;
@@ -392,7 +418,8 @@ TEST_CASE("retire_prefixes: renumbering bookkeeping", "[desired][retire]") {
         a.retired["int"] = {{old, now - 3600}};
         CHECK(retire_prefixes(config(), a, a, now).retired.empty());  // map entry gone too
         a.retired["int"] = {{old, now - 3599}};
-        CHECK(retire_prefixes(config(), a, a, now).retired.at("int") == std::vector<RetiredPrefix>{{old, now - 3599}});
+        CHECK(retire_prefixes(config(), a, a, now).retired.at("int") ==
+              std::vector<RetiredPrefix>{{old, now - 3599}});
     }
     SECTION("a lan removed from the config leaves nothing behind") {
         a.retired["gone"] = {{pfx("2001:db8:98:1::/64"), now - 1}};

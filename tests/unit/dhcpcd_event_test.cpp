@@ -73,8 +73,8 @@ TEST_CASE("every captured dhcpcd environment parses", "[dhcpcd][fixtures]") {
         if (!scenario.is_directory()) continue;
         for (const auto& file : fs::directory_iterator(scenario.path())) {
             if (file.path().extension() != ".env") continue;
-            const std::string relative =
-                "dhcpcd/" + scenario.path().filename().string() + "/" + file.path().filename().string();
+            const std::string relative = "dhcpcd/" + scenario.path().filename().string() + "/" +
+                                         file.path().filename().string();
             INFO(relative);
             const Event e = parse_event(dhcpcd_raw_event(relative));
             // NN-REASON.env: the reason is in the file name.
@@ -119,8 +119,10 @@ TEST_CASE("each reason sets the sections it owns", "[dhcpcd][fixtures]") {
 }
 
 TEST_CASE("carrier events", "[dhcpcd][fixtures]") {
-    CHECK(*fixture_update("dhcpcd/a-initial-start/02-NOCARRIER.env").carrier == std::optional<bool>(false));
-    CHECK(*fixture_update("dhcpcd/a-initial-start/05-CARRIER.env").carrier == std::optional<bool>(true));
+    CHECK(*fixture_update("dhcpcd/a-initial-start/02-NOCARRIER.env").carrier ==
+          std::optional<bool>(false));
+    CHECK(*fixture_update("dhcpcd/a-initial-start/05-CARRIER.env").carrier ==
+          std::optional<bool>(true));
     const FactsUpdate stopped = fixture_update("dhcpcd/d3-sigterm/04-STOPPED.env");
     CHECK(stopped.forget_interface);
     REQUIRE(stopped.carrier);
@@ -148,21 +150,24 @@ TEST_CASE("BOUND6 gives the lease with the delegated /56 and its IAID", "[dhcpcd
 
 TEST_CASE("a prefix change: the zero-lifetime old prefix is skipped", "[dhcpcd][fixtures]") {
     SECTION("c1 REBIND6") {
-        const Dhcp6Facts f = **fixture_update("dhcpcd/c1-prefix-change-rebind/04-REBIND6.env").dhcp6;
+        const Dhcp6Facts f =
+            **fixture_update("dhcpcd/c1-prefix-change-rebind/04-REBIND6.env").dhcp6;
         REQUIRE(f.prefixes.size() == 1);
         CHECK(f.prefixes[0].prefix.to_string() == "2001:db8:1cd::/56");
         CHECK(f.prefixes[0].iaid == 2);
     }
     SECTION("c2 REBIND6 after a restart") {
-        const Dhcp6Facts f = **fixture_update("dhcpcd/c2-prefix-change-restart/07-REBIND6.env").dhcp6;
+        const Dhcp6Facts f =
+            **fixture_update("dhcpcd/c2-prefix-change-restart/07-REBIND6.env").dhcp6;
         REQUIRE(f.prefixes.size() == 1);
         CHECK(f.prefixes[0].prefix.to_string() == "2001:db8:1ef::/56");
     }
 }
 
 TEST_CASE("EXPIRE6, RELEASE6 and STOP6 clear dhcp6", "[dhcpcd][fixtures]") {
-    for (const char* file : {"dhcpcd/e1-carrier-loss-peer/02-EXPIRE6.env", "dhcpcd/d1-release/02-RELEASE6.env",
-                             "dhcpcd/d3-sigterm/02-STOP6.env", "dhcpcd/h-wan0-only-start-stop/09-STOP6.env"}) {
+    for (const char* file :
+         {"dhcpcd/e1-carrier-loss-peer/02-EXPIRE6.env", "dhcpcd/d1-release/02-RELEASE6.env",
+          "dhcpcd/d3-sigterm/02-STOP6.env", "dhcpcd/h-wan0-only-start-stop/09-STOP6.env"}) {
         INFO(file);
         const FactsUpdate u = fixture_update(file);
         REQUIRE(u.dhcp6);
@@ -210,9 +215,13 @@ TEST_CASE("ROUTERADVERT lists the routers; none at all clears ra", "[dhcpcd][fix
 }
 
 TEST_CASE("DHCPv4 lease and loss", "[dhcpcd]") {
-    Environment env = {{"reason", "BOUND"}, {"interface", "wan0"}, {"protocol", "dhcp"},
-                       {"new_ip_address", "192.0.2.100"}, {"new_subnet_cidr", "24"},
-                       {"new_subnet_mask", "255.255.255.0"}, {"new_routers", "192.0.2.1"},
+    Environment env = {{"reason", "BOUND"},
+                       {"interface", "wan0"},
+                       {"protocol", "dhcp"},
+                       {"new_ip_address", "192.0.2.100"},
+                       {"new_subnet_cidr", "24"},
+                       {"new_subnet_mask", "255.255.255.0"},
+                       {"new_routers", "192.0.2.1"},
                        {"new_domain_name_servers", "192.0.2.53 192.0.2.54"},
                        {"new_domain_search", "lab.example example.test"},
                        {"new_dhcp_lease_time", "600"}};
@@ -230,11 +239,12 @@ TEST_CASE("DHCPv4 lease and loss", "[dhcpcd]") {
     env["new_subnet_mask"] = "255.0.255.0";
     CHECK(failing_variable(dhcpcd(env)) == "new_subnet_mask");
 
-    const Event stop = parse_event(dhcpcd({{"reason", "STOP"}, {"interface", "wan0"},
-                                           {"old_ip_address", "192.0.2.100"}}));
+    const Event stop = parse_event(
+        dhcpcd({{"reason", "STOP"}, {"interface", "wan0"}, {"old_ip_address", "192.0.2.100"}}));
     REQUIRE(only_update(stop).dhcp4);
     CHECK_FALSE(*only_update(stop).dhcp4);
-    CHECK(sections(only_update(parse_event(dhcpcd({{"reason", "IPV4LL"}, {"interface", "int0"}})))) == "");
+    CHECK(sections(only_update(
+              parse_event(dhcpcd({{"reason", "IPV4LL"}, {"interface", "int0"}})))) == "");
 }
 
 TEST_CASE("DHCPv6 details: DNS, gaps, link-local zones", "[dhcpcd]") {
@@ -339,7 +349,8 @@ TEST_CASE("relevant_environment keeps what the dhcpcd parser reads", "[dhcpcd]")
     CHECK(kept.count("reason"));
     CHECK(kept.count("nd1_from"));
     CHECK(kept.count("if_up"));
-    CHECK(parse_event(dhcpcd(kept)).updates.front().ra == parse_event(dhcpcd(full)).updates.front().ra);
+    CHECK(parse_event(dhcpcd(kept)).updates.front().ra ==
+          parse_event(dhcpcd(full)).updates.front().ra);
 
     Environment huge = full;
     huge["new_x"] = std::string(100 * 1024, 'x');

@@ -7,8 +7,8 @@
 #include "dns_updater.hpp"
 #include "scripted_querier.hpp"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -26,8 +26,8 @@
 using namespace hookctl;
 namespace fs = std::filesystem;
 
-using hookctl::test::TempDir;
 using hookctl::test::slurp;
+using hookctl::test::TempDir;
 
 namespace {
 
@@ -40,7 +40,8 @@ std::string write_key(const fs::path& p, unsigned mode, const std::string& text 
     return p.string();
 }
 
-DnsRecordObject record(DnsType type = DnsType::aaaa, const std::string& value = "2001:db8:100::321") {
+DnsRecordObject record(DnsType type = DnsType::aaaa,
+                       const std::string& value = "2001:db8:100::321") {
     DnsRecordObject r;
     r.server = "::1";
     r.port = 5300;
@@ -77,8 +78,9 @@ ProcessResult exited(int code, std::string output = "") {
 }
 
 // A reply to build_query(id, name, AAAA) with the given answer records appended.
-std::vector<std::uint8_t> reply(std::uint16_t id, const std::string& name, std::uint16_t flags, std::uint16_t ancount,
-                                const std::vector<std::uint8_t>& answers, DnsType type = DnsType::aaaa) {
+std::vector<std::uint8_t> reply(std::uint16_t id, const std::string& name, std::uint16_t flags,
+                                std::uint16_t ancount, const std::vector<std::uint8_t>& answers,
+                                DnsType type = DnsType::aaaa) {
     std::vector<std::uint8_t> p = build_query(id, name, type);
     p[2] = static_cast<std::uint8_t>(flags >> 8);
     p[3] = static_cast<std::uint8_t>(flags & 0xff);
@@ -88,7 +90,8 @@ std::vector<std::uint8_t> reply(std::uint16_t id, const std::string& name, std::
 }
 
 std::vector<std::uint8_t> aaaa_rr_at_question(const std::string& addr) {
-    std::vector<std::uint8_t> rr{0xc0, 0x0c, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x10};
+    std::vector<std::uint8_t> rr{0xc0, 0x0c, 0x00, 0x1c, 0x00, 0x01,
+                                 0x00, 0x00, 0x01, 0x2c, 0x00, 0x10};
     const IpAddress a = parse_address(addr, "test");
     rr.insert(rr.end(), a.bytes.begin(), a.bytes.end());
     return rr;
@@ -120,7 +123,8 @@ TEST_CASE("nsupdate_script: one atomic message per action, byte for byte", "[dns
           "send\n");
     DnsRecordObject apex = record();
     apex.name = "dyn.example.org";
-    CHECK(nsupdate_script(apex, false).find("update add dyn.example.org. 300 AAAA") != std::string::npos);
+    CHECK(nsupdate_script(apex, false).find("update add dyn.example.org. 300 AAAA") !=
+          std::string::npos);
 }
 
 TEST_CASE("nsupdate_script refuses anything that could be a second command", "[dns]") {
@@ -138,7 +142,8 @@ TEST_CASE("nsupdate_script refuses anything that could be a second command", "[d
     CHECK_THROWS_WITH(nsupdate_script(r, false), Catch::Contains("not an address"));
     r = record();
     r.name = "router.example.com";
-    CHECK_THROWS_WITH(nsupdate_script(r, false), Catch::Contains("not inside zone dyn.example.org"));
+    CHECK_THROWS_WITH(nsupdate_script(r, false),
+                      Catch::Contains("not inside zone dyn.example.org"));
     r = record();
     r.name = "xdyn.example.org";  // a suffix, not a subdomain
     CHECK_THROWS(nsupdate_script(r, false));
@@ -156,24 +161,30 @@ TEST_CASE("nsupdate_timing bounds a silent server by the zone timeout", "[dns]")
     CHECK(d.query_tries == 2);
     CHECK(d.worst_case_ms() == 5500);
     const NsupdateTiming ten = nsupdate_timing(10000);
-    CHECK((ten.udp_timeout_s == 3 && ten.udp_retries == 2 && ten.total_s == 10 && ten.kill_after_ms == 10500));
+    CHECK((ten.udp_timeout_s == 3 && ten.udp_retries == 2 && ten.total_s == 10 &&
+           ten.kill_after_ms == 10500));
     const NsupdateTiming one = nsupdate_timing(1000);
-    CHECK((one.udp_timeout_s == 1 && one.udp_retries == 0 && one.total_s == 1 && one.kill_after_ms == 1500));
+    CHECK((one.udp_timeout_s == 1 && one.udp_retries == 0 && one.total_s == 1 &&
+           one.kill_after_ms == 1500));
     CHECK(one.query_timeout_ms == 333);
     const NsupdateTiming two = nsupdate_timing(2500);
-    CHECK((two.udp_timeout_s == 1 && two.udp_retries == 1 && two.total_s == 2 && two.kill_after_ms == 3000));
+    CHECK((two.udp_timeout_s == 1 && two.udp_retries == 1 && two.total_s == 2 &&
+           two.kill_after_ms == 3000));
     const NsupdateTiming tiny = nsupdate_timing(300);
-    CHECK((tiny.total_s == 1 && tiny.udp_retries == 0 && tiny.kill_after_ms == 1500 && tiny.query_timeout_ms == 200));
+    CHECK((tiny.total_s == 1 && tiny.udp_retries == 0 && tiny.kill_after_ms == 1500 &&
+           tiny.query_timeout_ms == 200));
     // (r+1)*u never exceeds -t.
     for (std::uint32_t ms : {1000u, 2000u, 3000u, 4000u, 5000u, 9000u, 30000u})
-        CHECK((nsupdate_timing(ms).udp_retries + 1) * nsupdate_timing(ms).udp_timeout_s <= nsupdate_timing(ms).total_s);
+        CHECK((nsupdate_timing(ms).udp_retries + 1) * nsupdate_timing(ms).udp_timeout_s <=
+              nsupdate_timing(ms).total_s);
 }
 
 TEST_CASE("nsupdate_argv", "[dns]") {
     auto r = record();
     r.key_file = "/etc/hookctl/ddns.key";
     CHECK(nsupdate_argv("nsupdate", r, nsupdate_timing(3000), "/tmp/s") ==
-          std::vector<std::string>{"nsupdate", "-k", "/etc/hookctl/ddns.key", "-t", "3", "-u", "1", "-r", "2", "/tmp/s"});
+          std::vector<std::string>{"nsupdate", "-k", "/etc/hookctl/ddns.key", "-t", "3", "-u", "1",
+                                   "-r", "2", "/tmp/s"});
     r.key_file.clear();
     CHECK(nsupdate_argv("/usr/bin/nsupdate", r, nsupdate_timing(9000), "/tmp/s") ==
           std::vector<std::string>{"/usr/bin/nsupdate", "-t", "9", "-u", "3", "-r", "2", "/tmp/s"});
@@ -190,9 +201,10 @@ TEST_CASE("key_file_problem: owner, mode, type, content", "[dns][key]") {
     auto p = key_file_problem(world, me);
     REQUIRE(p);
     const std::string who = me == 0 ? "root" : fmt::format("uid {}", me);
-    CHECK(*p == fmt::format("TSIG key file {} is mode 0644 owned by {}: a key must be owned by {} and not "
-                            "readable or writable by group or others; fix: chmod 600 {}; nothing was sent",
-                            world, who, who, world));
+    CHECK(*p == fmt::format(
+                    "TSIG key file {} is mode 0644 owned by {}: a key must be owned by {} and not "
+                    "readable or writable by group or others; fix: chmod 600 {}; nothing was sent",
+                    world, who, who, world));
     CHECK(key_file_problem(write_key(d.path / "group.key", 0640), me));
     CHECK(key_file_problem(write_key(d.path / "gw.key", 0620), me));
     CHECK(key_file_problem(write_key(d.path / "ow.key", 0602), me));
@@ -204,7 +216,8 @@ TEST_CASE("key_file_problem: owner, mode, type, content", "[dns][key]") {
     if (me != 0) {
         p = key_file_problem(good, 0);
         REQUIRE(p);
-        CHECK_THAT(*p, Catch::Contains("must be owned by root") && Catch::Contains("chown root " + good));
+        CHECK_THAT(
+            *p, Catch::Contains("must be owned by root") && Catch::Contains("chown root " + good));
     }
     p = key_file_problem(world, me + 1);
     REQUIRE(p);
@@ -215,15 +228,17 @@ TEST_CASE("key_file_problem: owner, mode, type, content", "[dns][key]") {
     CHECK_THAT(*p, Catch::Contains("missing.key: No such file or directory; nothing was sent"));
     fs::create_directory(d.path / "dir.key");
     ::chmod((d.path / "dir.key").c_str(), 0700);
-    CHECK_THAT(*key_file_problem((d.path / "dir.key").string(), me), Catch::Contains("is not a regular file"));
+    CHECK_THAT(*key_file_problem((d.path / "dir.key").string(), me),
+               Catch::Contains("is not a regular file"));
     p = key_file_problem(write_key(d.path / "junk.key", 0600, "garbage\n"), me);
     REQUIRE(p);
     CHECK_THAT(*p, Catch::Contains("does not look like a key"));
 
     // A dnssec-keygen pair: the secret is in the .private twin, which is what counts.
     write_key(d.path / "Kupd-key.+163+12345.key", 0644, "upd-key. IN KEY 512 3 163 c2VjcmV0\n");
-    const std::string priv = write_key(d.path / "Kupd-key.+163+12345.private", 0600,
-                                       "Private-key-format: v1.3\nAlgorithm: 163 (HMAC_SHA256)\nKey: c2VjcmV0\n");
+    const std::string priv =
+        write_key(d.path / "Kupd-key.+163+12345.private", 0600,
+                  "Private-key-format: v1.3\nAlgorithm: 163 (HMAC_SHA256)\nKey: c2VjcmV0\n");
     CHECK_FALSE(key_file_problem((d.path / "Kupd-key.+163+12345.key").string(), me));
     ::chmod(priv.c_str(), 0644);
     CHECK_THAT(*key_file_problem((d.path / "Kupd-key.+163+12345.key").string(), me),
@@ -242,7 +257,8 @@ TEST_CASE("DnsUpdater: a world-readable key is refused before any process runs",
     r.key_file = write_key(d.path / "ddns.key", 0644);
     const ActionResult res = up.apply(action(Action::Op::add, r));
     CHECK(res.status == ActionResult::Status::failed);
-    CHECK_THAT(res.message, Catch::Contains("mode 0644") && Catch::Contains("chmod 600 " + r.key_file) &&
+    CHECK_THAT(res.message, Catch::Contains("mode 0644") &&
+                                Catch::Contains("chmod 600 " + r.key_file) &&
                                 Catch::Contains("nothing was sent"));
     CHECK(runner.runs().empty());
     CHECK(querier.calls == 0);
@@ -250,7 +266,9 @@ TEST_CASE("DnsUpdater: a world-readable key is refused before any process runs",
     CHECK(std::distance(fs::directory_iterator(d.path), fs::directory_iterator()) == 1);
 }
 
-TEST_CASE("DnsUpdater: nsupdate gets the script from a private temp file, then the answer is checked", "[dns]") {
+TEST_CASE(
+    "DnsUpdater: nsupdate gets the script from a private temp file, then the answer is checked",
+    "[dns]") {
     TempDir d;
     RecordingProcessRunner runner;
     ScriptedQuerier querier;
@@ -274,10 +292,12 @@ TEST_CASE("DnsUpdater: nsupdate gets the script from a private temp file, then t
     });
     const ActionResult res = up.apply(action(Action::Op::replace, r));
     CHECK(res.status == ActionResult::Status::done);
-    CHECK_THAT(res.message, Catch::Contains("::1#5300 confirms router.dyn.example.org AAAA 2001:db8:100::321"));
+    CHECK_THAT(res.message,
+               Catch::Contains("::1#5300 confirms router.dyn.example.org AAAA 2001:db8:100::321"));
     REQUIRE(runner.runs().size() == 1);
     const Command& c = runner.runs()[0].command;
-    CHECK(c.argv == std::vector<std::string>{"nsupdate", "-k", r.key_file, "-t", "6", "-u", "2", "-r", "2", script_path});
+    CHECK(c.argv == std::vector<std::string>{"nsupdate", "-k", r.key_file, "-t", "6", "-u", "2",
+                                             "-r", "2", script_path});
     CHECK(c.timeout_ms == 6500);
     CHECK(seen_script == nsupdate_script(r, false));
     CHECK(seen_mode == 0600);
@@ -296,13 +316,16 @@ TEST_CASE("DnsUpdater: the server's answer decides", "[dns]") {
         querier.results = {answer({"2001:db8:100::321", "2001:db8:1cd::321"})};
         const ActionResult res = up.apply(action(Action::Op::add, r));
         CHECK(res.status == ActionResult::Status::failed);
-        CHECK_THAT(res.message,
-                   Catch::Contains("update sent (nsupdate 0 ms) but ::1#5300 answers 2001:db8:100::321, "
-                                   "2001:db8:1cd::321 for router.dyn.example.org AAAA (expected 2001:db8:100::321)"));
+        CHECK_THAT(
+            res.message,
+            Catch::Contains(
+                "update sent (nsupdate 0 ms) but ::1#5300 answers 2001:db8:100::321, "
+                "2001:db8:1cd::321 for router.dyn.example.org AAAA (expected 2001:db8:100::321)"));
     }
     SECTION("NXDOMAIN after an add") {
         querier.results = {answer({}, 3)};
-        CHECK_THAT(up.apply(action(Action::Op::add, r)).message, Catch::Contains("answers NXDOMAIN"));
+        CHECK_THAT(up.apply(action(Action::Op::add, r)).message,
+                   Catch::Contains("answers NXDOMAIN"));
     }
     SECTION("not authoritative") {
         auto q = answer({"2001:db8:100::321"});
@@ -328,8 +351,9 @@ TEST_CASE("DnsUpdater: the server's answer decides", "[dns]") {
         querier.calls = 0;
         CHECK(up.apply(action(Action::Op::remove, r)).status == ActionResult::Status::failed);
         REQUIRE(runner.runs().size() == 3);
-        CHECK(runner.runs()[0].command.argv == std::vector<std::string>{"nsupdate", "-t", "3", "-u", "1", "-r", "2",
-                                                                        runner.runs()[0].command.argv.back()});
+        CHECK(runner.runs()[0].command.argv ==
+              std::vector<std::string>{"nsupdate", "-t", "3", "-u", "1", "-r", "2",
+                                       runner.runs()[0].command.argv.back()});
     }
 }
 
@@ -343,26 +367,34 @@ TEST_CASE("DnsUpdater: nsupdate's exit codes become messages", "[dns]") {
 
     SECTION("exit 1: input") {
         runner.push_result(exited(1, "ttl 'AAAA': not a valid number\nsyntax error\n"));
-        CHECK(up.apply(action(Action::Op::add, r)).message ==
-              "nsupdate rejected its input (exit 1): ttl 'AAAA': not a valid number | syntax error");
+        CHECK(
+            up.apply(action(Action::Op::add, r)).message ==
+            "nsupdate rejected its input (exit 1): ttl 'AAAA': not a valid number | syntax error");
     }
     SECTION("exit 2: bad signature") {
-        runner.push_result(exited(2, "; TSIG error with server: tsig indicates error\nupdate failed: NOTAUTH(BADSIG)\n"));
-        CHECK_THAT(up.apply(action(Action::Op::add, r)).message,
-                   Catch::StartsWith("::1#5300 rejected the TSIG signature (exit 2): wrong key name, secret or") &&
-                       Catch::EndsWith("update failed: NOTAUTH(BADSIG)"));
+        runner.push_result(exited(
+            2, "; TSIG error with server: tsig indicates error\nupdate failed: NOTAUTH(BADSIG)\n"));
+        CHECK_THAT(
+            up.apply(action(Action::Op::add, r)).message,
+            Catch::StartsWith(
+                "::1#5300 rejected the TSIG signature (exit 2): wrong key name, secret or") &&
+                Catch::EndsWith("update failed: NOTAUTH(BADSIG)"));
     }
     SECTION("exit 2: refused by policy") {
         runner.push_result(exited(2, "update failed: REFUSED\n"));
-        CHECK_THAT(up.apply(action(Action::Op::add, r)).message,
-                   Catch::StartsWith("::1#5300 refused the update (exit 2): its update-policy does not let this key "
-                                     "change router.dyn.example.org"));
+        CHECK_THAT(
+            up.apply(action(Action::Op::add, r)).message,
+            Catch::StartsWith(
+                "::1#5300 refused the update (exit 2): its update-policy does not let this key "
+                "change router.dyn.example.org"));
     }
     SECTION("exit 0 but the key was not read: unsigned, so not trusted") {
-        runner.push_result(exited(0, "could not read key from /k.{private,key}: unexpected token\n"));
+        runner.push_result(
+            exited(0, "could not read key from /k.{private,key}: unexpected token\n"));
         const ActionResult res = up.apply(action(Action::Op::add, r));
         CHECK(res.status == ActionResult::Status::failed);
-        CHECK_THAT(res.message, Catch::Contains("could not read the key") && Catch::Contains("unsigned"));
+        CHECK_THAT(res.message,
+                   Catch::Contains("could not read the key") && Catch::Contains("unsigned"));
         CHECK(querier.calls == 0);
     }
     SECTION("not installed") {
@@ -414,13 +446,14 @@ TEST_CASE("DnsUpdater: only DNS add/replace/remove", "[dns]") {
 }
 
 TEST_CASE("build_query: RFC 1035 query, RD clear", "[dns][wire]") {
-    const std::vector<std::uint8_t> want{0x12, 0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                         6,    'r',  'o',  'u',  't',  'e',  'r',  3,    'd',  'y',  'n',  7,
-                                         'e',  'x',  'a',  'm',  'p',  'l',  'e',  3,    'o',  'r',  'g',  0,
-                                         0x00, 0x1c, 0x00, 0x01};
+    const std::vector<std::uint8_t> want{
+        0x12, 0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 6,   'r',
+        'o',  'u',  't',  'e',  'r',  3,    'd',  'y',  'n',  7,    'e',  'x',  'a', 'm',
+        'p',  'l',  'e',  3,    'o',  'r',  'g',  0,    0x00, 0x1c, 0x00, 0x01};
     CHECK(build_query(0x1234, "router.dyn.example.org", DnsType::aaaa) == want);
     auto a = build_query(0xffff, "x.y", DnsType::a);
-    CHECK(a == std::vector<std::uint8_t>{0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'x', 1, 'y', 0, 0, 1, 0, 1});
+    CHECK(a == std::vector<std::uint8_t>{0xff, 0xff, 0,   0, 0,   1, 0, 0, 0, 0, 0,
+                                         0,    1,    'x', 1, 'y', 0, 0, 1, 0, 1});
     CHECK_THROWS(build_query(1, "", DnsType::a));
     CHECK_THROWS(build_query(1, "a..b", DnsType::a));
     CHECK_THROWS(build_query(1, "a.", DnsType::a));
@@ -444,8 +477,10 @@ TEST_CASE("parse_answer: records of the asked type at the asked name", "[dns][wi
     SECTION("case-insensitive question match, a CNAME and a record at another name skipped") {
         // answer 1: ROUTER.dyn.example.org CNAME (skipped by type), answer 2: other.<ptr to dyn> AAAA (other name),
         // answer 3: the one we want.
-        std::vector<std::uint8_t> rrs{0xc0, 0x0c, 0x00, 0x05, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x02, 0xc0, 0x13};
-        std::vector<std::uint8_t> other{5, 'o', 't', 'h', 'e', 'r', 0xc0, 0x13, 0x00, 0x1c, 0x00, 0x01, 0, 0, 0, 60, 0, 16};
+        std::vector<std::uint8_t> rrs{0xc0, 0x0c, 0x00, 0x05, 0x00, 0x01, 0,
+                                      0,    0,    60,   0x00, 0x02, 0xc0, 0x13};
+        std::vector<std::uint8_t> other{5,    'o',  't',  'h', 'e', 'r', 0xc0, 0x13, 0x00,
+                                        0x1c, 0x00, 0x01, 0,   0,   0,   60,   0,    16};
         const IpAddress x = parse_address("2001:db8::99", "t");
         other.insert(other.end(), x.bytes.begin(), x.bytes.end());
         rrs.insert(rrs.end(), other.begin(), other.end());
@@ -458,8 +493,10 @@ TEST_CASE("parse_answer: records of the asked type at the asked name", "[dns][wi
         CHECK(a.addresses[0].to_string() == "2001:db8:1cd::321");
     }
     SECTION("A record") {
-        std::vector<std::uint8_t> rr{0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x04, 198, 51, 100, 7};
-        const DnsAnswer a = parse_answer(reply(1, name, 0x8400, 1, rr, DnsType::a), 1, name, DnsType::a);
+        std::vector<std::uint8_t> rr{0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0,   0,
+                                     0,    60,   0x00, 0x04, 198,  51,   100, 7};
+        const DnsAnswer a =
+            parse_answer(reply(1, name, 0x8400, 1, rr, DnsType::a), 1, name, DnsType::a);
         REQUIRE(a.addresses.size() == 1);
         CHECK(a.addresses[0].to_string() == "198.51.100.7");
     }
@@ -471,24 +508,32 @@ TEST_CASE("parse_answer: records of the asked type at the asked name", "[dns][wi
         CHECK(describe(a, DnsType::aaaa) == "no AAAA record");
         a = parse_answer(reply(1, name, 0x8005, 0, {}), 1, name, DnsType::aaaa);
         CHECK(describe(a, DnsType::aaaa) == "REFUSED");
-        a = parse_answer(reply(1, name, 0x8200, 1, aaaa_rr_at_question("2001:db8::1")), 1, name, DnsType::aaaa);
+        a = parse_answer(reply(1, name, 0x8200, 1, aaaa_rr_at_question("2001:db8::1")), 1, name,
+                         DnsType::aaaa);
         CHECK(describe(a, DnsType::aaaa) == "2001:db8::1 (not authoritative) (truncated)");
     }
     SECTION("not our answer, or malformed") {
         const auto good = reply(7, name, 0x8400, 1, aaaa_rr_at_question("2001:db8::1"));
         CHECK_THROWS_WITH(parse_answer(good, 8, name, DnsType::aaaa), Catch::Contains("other id"));
-        CHECK_THROWS_WITH(parse_answer(good, 7, "desk.dyn.example.org", DnsType::aaaa), Catch::Contains("other question"));
-        CHECK_THROWS_WITH(parse_answer(good, 7, name, DnsType::a), Catch::Contains("other question"));
+        CHECK_THROWS_WITH(parse_answer(good, 7, "desk.dyn.example.org", DnsType::aaaa),
+                          Catch::Contains("other question"));
+        CHECK_THROWS_WITH(parse_answer(good, 7, name, DnsType::a),
+                          Catch::Contains("other question"));
         CHECK_THROWS_WITH(parse_answer(reply(7, name, 0x0400, 0, {}), 7, name, DnsType::aaaa),
                           Catch::Contains("not a response"));
         for (std::size_t cut = 0; cut < good.size(); ++cut)
-            CHECK_THROWS(parse_answer(std::vector<std::uint8_t>(good.begin(), good.begin() + static_cast<long>(cut)), 7,
-                                      name, DnsType::aaaa));
-        auto loop = reply(7, name, 0x8400, 1, {0xc0, 40, 0x00, 0x1c, 0x00, 0x01, 0, 0, 0, 60, 0, 16});
-        CHECK_THROWS_WITH(parse_answer(loop, 7, name, DnsType::aaaa), Catch::Contains("compression pointer"));
-        std::vector<std::uint8_t> short_rdata{0xc0, 0x0c, 0x00, 0x1c, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x04, 1, 2, 3, 4};
-        CHECK_THROWS_WITH(parse_answer(reply(7, name, 0x8400, 1, short_rdata), 7, name, DnsType::aaaa),
-                          Catch::Contains("rdata of 4 bytes"));
+            CHECK_THROWS(parse_answer(
+                std::vector<std::uint8_t>(good.begin(), good.begin() + static_cast<long>(cut)), 7,
+                name, DnsType::aaaa));
+        auto loop =
+            reply(7, name, 0x8400, 1, {0xc0, 40, 0x00, 0x1c, 0x00, 0x01, 0, 0, 0, 60, 0, 16});
+        CHECK_THROWS_WITH(parse_answer(loop, 7, name, DnsType::aaaa),
+                          Catch::Contains("compression pointer"));
+        std::vector<std::uint8_t> short_rdata{0xc0, 0x0c, 0x00, 0x1c, 0x00, 0x01, 0, 0,
+                                              0,    60,   0x00, 0x04, 1,    2,    3, 4};
+        CHECK_THROWS_WITH(
+            parse_answer(reply(7, name, 0x8400, 1, short_rdata), 7, name, DnsType::aaaa),
+            Catch::Contains("rdata of 4 bytes"));
     }
 }
 
@@ -510,13 +555,15 @@ TEST_CASE("UdpDnsQuerier against a loopback socket", "[dns][udp]") {
             std::vector<std::uint8_t> buf(512);
             sockaddr_in6 from{};
             socklen_t fl = sizeof from;
-            const ssize_t n = ::recvfrom(s, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
+            const ssize_t n =
+                ::recvfrom(s, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
             if (n < 12) return;
             const std::uint16_t id = static_cast<std::uint16_t>(buf[0] << 8 | buf[1]);
-            auto stray = reply(static_cast<std::uint16_t>(id + 1), "router.dyn.example.org", 0x8400, 1,
-                               aaaa_rr_at_question("2001:db8::bad"));
+            auto stray = reply(static_cast<std::uint16_t>(id + 1), "router.dyn.example.org", 0x8400,
+                               1, aaaa_rr_at_question("2001:db8::bad"));
             ::sendto(s, stray.data(), stray.size(), 0, reinterpret_cast<sockaddr*>(&from), fl);
-            auto good = reply(id, "router.dyn.example.org", 0x8400, 1, aaaa_rr_at_question("2001:db8::321"));
+            auto good = reply(id, "router.dyn.example.org", 0x8400, 1,
+                              aaaa_rr_at_question("2001:db8::321"));
             ::sendto(s, good.data(), good.size(), 0, reinterpret_cast<sockaddr*>(&from), fl);
         });
         const auto r = q.query(lo, port, "router.dyn.example.org", DnsType::aaaa, 2000);
@@ -528,7 +575,9 @@ TEST_CASE("UdpDnsQuerier against a loopback socket", "[dns][udp]") {
     SECTION("silence: gives up at the timeout") {
         const auto t0 = std::chrono::steady_clock::now();
         const auto r = q.query(lo, port, "router.dyn.example.org", DnsType::aaaa, 200);
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - t0)
+                            .count();
         CHECK_FALSE(r.answer);
         CHECK(r.error == "no answer within 200 ms");
         CHECK(ms >= 190);
@@ -551,7 +600,8 @@ TEST_CASE("dns_status: desired, confirmed, pending, failed, held", "[dns][status
     auto a4 = record(DnsType::a, "198.51.100.7");
     auto gone = record();
     gone.name = "old.dyn.example.org";
-    const std::vector<OwnedObject> applied{{router, "", {}}, {desk, "", {}}, {a4, "", {}}, {gone, "", {}}};
+    const std::vector<OwnedObject> applied{
+        {router, "", {}}, {desk, "", {}}, {a4, "", {}}, {gone, "", {}}};
     const std::vector<OwnedObject> desired{{moved, "", {}}, {desk, "", {}}};
     Json failed_action = to_json(action(Action::Op::replace, moved));
     failed_action["result"] = "failed";
@@ -571,15 +621,17 @@ TEST_CASE("dns_status: desired, confirmed, pending, failed, held", "[dns][status
     CHECK_FALSE(st[2].desired);
     CHECK(st[3].name == "old.dyn.example.org");
     CHECK(st[3].state == DnsRecordStatus::State::pending);
-    CHECK(format_dns_status(st) ==
-          "  router.dyn.example.org AAAA @::1#5300: desired 2001:db8:1cd::321, confirmed 2001:db8:100::321: failed\n"
-          "      ::1#5300 refused the update\n"
-          "  desk.dyn.example.org AAAA @::1#5300: desired 2001:db8:100::321, confirmed 2001:db8:100::321: confirmed\n"
-          "  router.dyn.example.org A @::1#5300: desired unknown (fact missing; kept), confirmed 198.51.100.7: held\n"
-          "  old.dyn.example.org AAAA @::1#5300: desired none (to be removed), confirmed 2001:db8:100::321: pending\n");
-    CHECK(to_json(st[0]).dump() ==
-          R"({"name":"router.dyn.example.org","type":"AAAA","server":"::1#5300","desired":"2001:db8:1cd::321",)"
-          R"("confirmed":"2001:db8:100::321","state":"failed","message":"::1#5300 refused the update"})");
+    CHECK(
+        format_dns_status(st) ==
+        "  router.dyn.example.org AAAA @::1#5300: desired 2001:db8:1cd::321, confirmed 2001:db8:100::321: failed\n"
+        "      ::1#5300 refused the update\n"
+        "  desk.dyn.example.org AAAA @::1#5300: desired 2001:db8:100::321, confirmed 2001:db8:100::321: confirmed\n"
+        "  router.dyn.example.org A @::1#5300: desired unknown (fact missing; kept), confirmed 198.51.100.7: held\n"
+        "  old.dyn.example.org AAAA @::1#5300: desired none (to be removed), confirmed 2001:db8:100::321: pending\n");
+    CHECK(
+        to_json(st[0]).dump() ==
+        R"({"name":"router.dyn.example.org","type":"AAAA","server":"::1#5300","desired":"2001:db8:1cd::321",)"
+        R"("confirmed":"2001:db8:100::321","state":"failed","message":"::1#5300 refused the update"})");
 
     // A failure for an older value does not make the new one "failed": it is pending.
     auto third = moved;

@@ -208,14 +208,23 @@ TEST_CASE("hostile input is rejected, journaled, and changes no state", "[engine
     const std::vector<Case> cases = {
         {"interface path traversal", {{"reason", "BOUND6"}, {"interface", "../x"}}, "interface"},
         {"shell metacharacters in an address",
-         {{"reason", "BOUND6"}, {"interface", "wan0"}, {"new_dhcp6_ia_pd1_iaid", "00000002"},
-          {"new_dhcp6_ia_pd1_prefix1", "$(reboot)"}, {"new_dhcp6_ia_pd1_prefix1_length", "56"}},
+         {{"reason", "BOUND6"},
+          {"interface", "wan0"},
+          {"new_dhcp6_ia_pd1_iaid", "00000002"},
+          {"new_dhcp6_ia_pd1_prefix1", "$(reboot)"},
+          {"new_dhcp6_ia_pd1_prefix1_length", "56"}},
          "new_dhcp6_ia_pd1_prefix1"},
-        {"newline in the interface", {{"reason", "BOUND6"}, {"interface", "wan0\nrm -rf /"}}, "interface"},
-        {"10 kB value", {{"reason", "DELEGATED6"}, {"interface", "int0"}, {"new_delegated_dhcp6_prefix", big}},
+        {"newline in the interface",
+         {{"reason", "BOUND6"}, {"interface", "wan0\nrm -rf /"}},
+         "interface"},
+        {"10 kB value",
+         {{"reason", "DELEGATED6"}, {"interface", "int0"}, {"new_delegated_dhcp6_prefix", big}},
          "new_delegated_dhcp6_prefix"},
         {"word where an address belongs",
-         {{"reason", "BOUND"}, {"interface", "wan0"}, {"new_ip_address", "router"}, {"new_subnet_cidr", "24"}},
+         {{"reason", "BOUND"},
+          {"interface", "wan0"},
+          {"new_ip_address", "router"},
+          {"new_subnet_cidr", "24"}},
          "new_ip_address"},
         {"unknown reason", {{"reason", "REBOOT7"}, {"interface", "wan0"}}, "reason"},
     };
@@ -253,7 +262,8 @@ while = "tkom"
 [[rule]]
 from = "tkom.ipv4"
 table = 199
-)", "ppp.toml");
+)",
+                            "ppp.toml");
     // Debian's run-parts: exactly 6 arguments, the last empty.
     auto up = h.ppp("ip-up", {"ppp0", "eth0", "0", "198.51.100.7", "203.0.113.1", ""});
     auto d = described(up);
@@ -298,7 +308,8 @@ TEST_CASE("a reload that failed is owed and done by the next run", "[engine][fix
     CHECK(h.dhcpcd("b3-renew-timer/05-RENEW6.env").plan.empty());
 }
 
-TEST_CASE("the kernel is asked for owned rules only when rules or routes are in play", "[engine][ppp]") {
+TEST_CASE("the kernel is asked for owned rules only when rules or routes are in play",
+          "[engine][ppp]") {
     struct CountingExecutor : RecordingExecutor {
         int listed = 0;
         std::vector<Object> list_owned() override {
@@ -318,7 +329,8 @@ TEST_CASE("the kernel is asked for owned rules only when rules or routes are in 
         return run_event(parse_config(toml, "t.toml"), state, nullptr, ex, raw, o);
     };
     CountingExecutor sysctls_only;
-    auto r = run("[uplink.tkom]\ninterface = \"ppp0\"\nsysctl.ipv6 = { accept_ra = 1 }\n", sysctls_only);
+    auto r =
+        run("[uplink.tkom]\ninterface = \"ppp0\"\nsysctl.ipv6 = { accept_ra = 1 }\n", sysctls_only);
     CHECK(r.status == RunReport::Status::applied);
     CHECK(sysctls_only.listed == 0);
     CountingExecutor with_rule;

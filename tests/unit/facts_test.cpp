@@ -13,13 +13,22 @@ using namespace hookctl;
 
 namespace {
 
-IpAddress addr(const char* s) { return parse_address(s, "test"); }
-IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
-InterfaceName ifn(const char* s) { return parse_interface_name(s, "test"); }
+IpAddress addr(const char* s) {
+    return parse_address(s, "test");
+}
+IpPrefix pfx(const char* s) {
+    return parse_prefix(s, "test");
+}
+InterfaceName ifn(const char* s) {
+    return parse_interface_name(s, "test");
+}
 
-Lifetime secs(std::uint32_t s) { return Lifetime{s}; }
+Lifetime secs(std::uint32_t s) {
+    return Lifetime{s};
+}
 
-PrefixLease pd(const char* prefix, std::uint32_t iaid, std::uint32_t pl = 3600, std::uint32_t vl = 7200) {
+PrefixLease pd(const char* prefix, std::uint32_t iaid, std::uint32_t pl = 3600,
+               std::uint32_t vl = 7200) {
     return PrefixLease{pfx(prefix), iaid, secs(pl), secs(vl)};
 }
 
@@ -43,11 +52,13 @@ Dhcp4Facts dhcp4(const char* address) {
     return d;
 }
 
-RaRouter router(const char* from, std::vector<const char*> prefixes, std::uint32_t lifetime = 1800) {
+RaRouter router(const char* from, std::vector<const char*> prefixes,
+                std::uint32_t lifetime = 1800) {
     RaRouter r;
     r.from = addr(from);
     r.router_lifetime = lifetime;
-    for (const char* p : prefixes) r.prefixes.push_back(RaPrefix{pfx(p), true, true, secs(1800), secs(3600)});
+    for (const char* p : prefixes)
+        r.prefixes.push_back(RaPrefix{pfx(p), true, true, secs(1800), secs(3600)});
     return r;
 }
 
@@ -70,7 +81,8 @@ TEST_CASE("merge replaces a section wholesale", "[facts][merge]") {
     Facts f;
     FactsUpdate u;
     u.interface = ifn("wan0");
-    u.dhcp6 = std::optional<Dhcp6Facts>(dhcp6_with({pd("2001:db8:1::/56", 1), pd("2001:db8:2::/56", 2)}));
+    u.dhcp6 =
+        std::optional<Dhcp6Facts>(dhcp6_with({pd("2001:db8:1::/56", 1), pd("2001:db8:2::/56", 2)}));
     f = merge(f, u, 100);
     REQUIRE(f.interfaces.at(ifn("wan0")).dhcp6->prefixes.size() == 2);
 
@@ -208,23 +220,39 @@ TEST_CASE("diff reports added, removed and changed facts", "[facts][diff]") {
     const std::vector<Case> cases = {
         {"ipv4 address added", {}, v4a, {"wan0: ipv4 address (dhcp) added 192.0.2.7/24"}},
         {"ipv4 address removed", v4a, {}, {"wan0: ipv4 address (dhcp) removed 192.0.2.7/24"}},
-        {"ipv4 address changed", v4a, v4b, {"wan0: ipv4 address (dhcp) changed 192.0.2.7/24 -> 192.0.2.8/24"}},
-        {"one of two IAIDs changes", pd12, pd12b,
+        {"ipv4 address changed",
+         v4a,
+         v4b,
+         {"wan0: ipv4 address (dhcp) changed 192.0.2.7/24 -> 192.0.2.8/24"}},
+        {"one of two IAIDs changes",
+         pd12,
+         pd12b,
          {"wan0: delegated prefix iaid 2 changed 2001:db8:2::/56 -> 2001:db8:9::/56"}},
         {"an IAID goes", pd12, pd1, {"wan0: delegated prefix iaid 2 removed 2001:db8:2::/56"}},
         {"an IAID comes", pd1, pd12, {"wan0: delegated prefix iaid 2 added 2001:db8:2::/56"}},
-        {"two IAIDs at once", {}, pd12,
-         {"wan0: delegated prefix iaid 1 added 2001:db8:1::/56", "wan0: delegated prefix iaid 2 added 2001:db8:2::/56"}},
-        {"ppp ipv4 link up", {}, link4,
+        {"two IAIDs at once",
+         {},
+         pd12,
+         {"wan0: delegated prefix iaid 1 added 2001:db8:1::/56",
+          "wan0: delegated prefix iaid 2 added 2001:db8:2::/56"}},
+        {"ppp ipv4 link up",
+         {},
+         link4,
          {"wan0: ipv4 address (ppp) added 198.51.100.7", "wan0: ipv4 peer (ppp) added 203.0.113.1",
           "wan0: ppp ipv4 link added up"}},
-        {"ppp ipv6 link up while ipv4 stays", link4, link46,
+        {"ppp ipv6 link up while ipv4 stays",
+         link4,
+         link46,
          {"wan0: ipv6 link-local (ppp) added fe80::1", "wan0: ppp ipv6 link added up"}},
-        {"ppp ipv6 link down", link46, link4,
+        {"ppp ipv6 link down",
+         link46,
+         link4,
          {"wan0: ipv6 link-local (ppp) removed fe80::1", "wan0: ppp ipv6 link removed up"}},
         {"an RA router appears", ra1, ra2, {"wan0: router fe80::a added present"}},
         {"an RA router goes", ra2, ra1, {"wan0: router fe80::a removed present"}},
-        {"an RA router's prefix changes", ra2, ra2b,
+        {"an RA router's prefix changes",
+         ra2,
+         ra2b,
          {"wan0: router fe80::9 prefixes changed 2001:db8:0:1::/64 -> 2001:db8:0:2::/64"}},
         {"nothing changes", pd12, pd12, {}},
     };
@@ -250,7 +278,7 @@ TEST_CASE("lifetimes alone changing is not a transition", "[facts][diff]") {
     b.ra->routers[0].prefixes[0].valid = secs(1);
     b.dhcp4->lease_seconds = 60;
     b.updated = 999;
-    REQUIRE_FALSE(a == b);  // the facts differ...
+    REQUIRE_FALSE(a == b);                                  // the facts differ...
     CHECK(diff(with("wan0", a), with("wan0", b)).empty());  // ...but not in a way that matters
 }
 
@@ -271,6 +299,8 @@ TEST_CASE("Transition::to_string", "[facts][diff]") {
           "ppp0: ipv4 address added 198.51.100.7");
     CHECK(Transition{K::removed, ifn("ppp0"), "ipv4 address", "198.51.100.7", ""}.to_string() ==
           "ppp0: ipv4 address removed 198.51.100.7");
-    CHECK(Transition{K::changed, ifn("ppp0"), "delegated prefix iaid 2", "2001:db8:1::/56", "2001:db8:2::/56"}
-              .to_string() == "ppp0: delegated prefix iaid 2 changed 2001:db8:1::/56 -> 2001:db8:2::/56");
+    CHECK(Transition{K::changed, ifn("ppp0"), "delegated prefix iaid 2", "2001:db8:1::/56",
+                     "2001:db8:2::/56"}
+              .to_string() ==
+          "ppp0: delegated prefix iaid 2 changed 2001:db8:1::/56 -> 2001:db8:2::/56");
 }

@@ -57,9 +57,21 @@ TEST_CASE("parse_address accepts canonical addresses of either family", "[net_ty
 
 TEST_CASE("parse_address rejects anything that is not exactly an address", "[net_types]") {
     const std::vector<std::string> bad = {
-        "", " 192.0.2.1", "192.0.2.1 ", "192.0.2", "192.0.2.256", "192.0.2.01", "1.2.3.4.5",
-        "fe80::1%eth0", "2001:db8::zz", "2001:db8:::1", "localhost", "$(reboot)",
-        std::string("1.2.3.4\0junk", 12), "1.2.3.4\n", std::string(10240, '1'),
+        "",
+        " 192.0.2.1",
+        "192.0.2.1 ",
+        "192.0.2",
+        "192.0.2.256",
+        "192.0.2.01",
+        "1.2.3.4.5",
+        "fe80::1%eth0",
+        "2001:db8::zz",
+        "2001:db8:::1",
+        "localhost",
+        "$(reboot)",
+        std::string("1.2.3.4\0junk", 12),
+        "1.2.3.4\n",
+        std::string(10240, '1'),
     };
     for (const auto& text : bad) {
         INFO(escape_for_display(text));
@@ -91,8 +103,9 @@ TEST_CASE("parse_prefix and parse_interface_address", "[net_types]") {
     CHECK(parse_prefix("::/0", "x").to_string() == "::/0");
     CHECK_THROWS_AS(parse_prefix("2001:db8::1/64", "x"), InputError);
     CHECK(parse_prefix("2001:db8::1/64", "x", false).to_string() == "2001:db8::/64");
-    for (const char* bad : {"2001:db8::/129", "192.0.2.0/33", "2001:db8::", "2001:db8::/", "2001:db8::/-1",
-                            "2001:db8::/064x", "2001:db8::/ 64", "/64", "2001:db8::/64/64"}) {
+    for (const char* bad :
+         {"2001:db8::/129", "192.0.2.0/33", "2001:db8::", "2001:db8::/", "2001:db8::/-1",
+          "2001:db8::/064x", "2001:db8::/ 64", "/64", "2001:db8::/64/64"}) {
         INFO(bad);
         CHECK_THROWS_AS(parse_prefix(bad, "x"), InputError);
     }
@@ -100,27 +113,41 @@ TEST_CASE("parse_prefix and parse_interface_address", "[net_types]") {
     CHECK(ia.to_string() == "2001:db8:100::321/64");
     CHECK(ia.subnet().to_string() == "2001:db8:100::/64");
     CHECK_THROWS_AS(parse_interface_address("2001:db8:100::321", "x"), InputError);
-    CHECK(parse_prefix("2001:db8:100::/56", "x").contains(parse_address("2001:db8:100:ff::1", "x")));
-    CHECK_FALSE(parse_prefix("2001:db8:100::/56", "x").contains(parse_address("2001:db8:101::1", "x")));
+    CHECK(
+        parse_prefix("2001:db8:100::/56", "x").contains(parse_address("2001:db8:100:ff::1", "x")));
+    CHECK_FALSE(
+        parse_prefix("2001:db8:100::/56", "x").contains(parse_address("2001:db8:101::1", "x")));
     CHECK_FALSE(parse_prefix("::/0", "x").contains(parse_address("192.0.2.1", "x")));
 }
 
 TEST_CASE("parse_interface_name follows the kernel's rules, strictly", "[net_types]") {
-    for (const char* good : {"eth0", "ppp0", "wan0", "enp3s0", "br-lan", "eth0.100", "wg_0",
-                             "abcdefghijklmno"}) {
+    for (const char* good :
+         {"eth0", "ppp0", "wan0", "enp3s0", "br-lan", "eth0.100", "wg_0", "abcdefghijklmno"}) {
         INFO(good);
         CHECK(parse_interface_name(good, "x").str() == good);
     }
     const std::vector<std::string> bad = {
-        "", ".", "..", "../x", "a/b", "eth0:1", "eth 0", "eth0\n", "abcdefghijklmnop",
-        "$(reboot)", "eth0%1", "e\xc3\xa9", std::string("e\0", 2), "a;b", "`x`",
+        "",
+        ".",
+        "..",
+        "../x",
+        "a/b",
+        "eth0:1",
+        "eth 0",
+        "eth0\n",
+        "abcdefghijklmnop",
+        "$(reboot)",
+        "eth0%1",
+        "e\xc3\xa9",
+        std::string("e\0", 2),
+        "a;b",
+        "`x`",
     };
     for (const auto& text : bad) {
         INFO(escape_for_display(text));
         CHECK_THROWS_AS(parse_interface_name(text, "interface"), InputError);
     }
-    CHECK(error_of([] { parse_interface_name("../x", "interface"); })
-              .rfind("interface: ", 0) == 0);
+    CHECK(error_of([] { parse_interface_name("../x", "interface"); }).rfind("interface: ", 0) == 0);
 }
 
 TEST_CASE("parse_domain_name", "[net_types]") {
@@ -133,8 +160,19 @@ TEST_CASE("parse_domain_name", "[net_types]") {
     while (long_name.size() < 250) long_name += "abcdefghi.";
     long_name += "abcd";  // 254 characters
     const std::vector<std::string> bad = {
-        "", ".", "a..b", ".a", "-a.example", "a-.example", std::string(64, 'a') + ".example",
-        long_name, "a b", "$(reboot)", "a\nb", "ex*mple.com", "caf\xc3\xa9.example",
+        "",
+        ".",
+        "a..b",
+        ".a",
+        "-a.example",
+        "a-.example",
+        std::string(64, 'a') + ".example",
+        long_name,
+        "a b",
+        "$(reboot)",
+        "a\nb",
+        "ex*mple.com",
+        "caf\xc3\xa9.example",
     };
     for (const auto& text : bad) {
         INFO(escape_for_display(text));
@@ -147,8 +185,8 @@ TEST_CASE("parse_u32 and parse_lifetime", "[net_types]") {
     CHECK(parse_u32("3600", "x") == 3600);
     CHECK(parse_u32("4294967295", "x") == 4294967295u);
     CHECK(parse_lifetime("4294967295", "x").is_infinite());
-    for (const char* bad : {"", "-1", "+1", " 1", "1 ", "4294967296", "99999999999", "0x10", "1e3",
-                            "12a"}) {
+    for (const char* bad :
+         {"", "-1", "+1", " 1", "1 ", "4294967296", "99999999999", "0x10", "1e3", "12a"}) {
         INFO(bad);
         CHECK_THROWS_AS(parse_u32(bad, "x"), InputError);
     }

@@ -4,23 +4,29 @@
 // requests against the real kernel.
 #include "netlink_codec.hpp"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
-#include <cstring>
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <cstring>
 
 using namespace hookctl;
 using namespace hookctl::netlink;
 
 namespace {
 
-IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
-IpAddress addr(const char* s) { return parse_address(s, "test"); }
-InterfaceName ifn(const char* s) { return parse_interface_name(s, "test"); }
+IpPrefix pfx(const char* s) {
+    return parse_prefix(s, "test");
+}
+IpAddress addr(const char* s) {
+    return parse_address(s, "test");
+}
+InterfaceName ifn(const char* s) {
+    return parse_interface_name(s, "test");
+}
 
 std::string hex(const Message& m) {
     std::string out;
@@ -45,25 +51,50 @@ const nlmsghdr* as_reply(Message& m, std::uint16_t type) {
     return m.header();
 }
 
-std::optional<InterfaceName> no_names(unsigned) { return std::nullopt; }
+std::optional<InterfaceName> no_names(unsigned) {
+    return std::nullopt;
+}
 
 }  // namespace
 
-TEST_CASE("rule_request: the bytes of `ip -6 rule add from 2001:db8:1::/64 pref 10000 lookup 199 proto 211`",
-          "[netlink]") {
+TEST_CASE(
+    "rule_request: the bytes of `ip -6 rule add from 2001:db8:1::/64 pref 10000 lookup 199 proto 211`",
+    "[netlink]") {
     Message m = rule_request(RTM_NEWRULE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, v6_rule(), 211);
     CHECK(m.size() == 72);
-    CHECK(hex(m) ==
-          // nlmsghdr: len 72, RTM_NEWRULE, REQUEST|ACK|EXCL|CREATE, seq 0, pid 0
-          "48000000" "2000" "0506" "00000000" "00000000"
-          // fib_rule_hdr: AF_INET6, dst_len 0, src_len 64, tos 0, table 199, res, action TO_TBL, flags 0
-          "0a" "00" "40" "00" "c7" "00" "00" "01" "00000000"
-          // FRA_SRC 2001:db8:1::
-          "1400" "0200" "20010db8000100000000000000000000"
-          // FRA_PRIORITY 10000, FRA_TABLE 199
-          "0800" "0600" "10270000" "0800" "0f00" "c7000000"
-          // FRA_PROTOCOL 211, padded to 4 bytes
-          "0500" "1500" "d3000000");
+    CHECK(
+        hex(m) ==
+        // nlmsghdr: len 72, RTM_NEWRULE, REQUEST|ACK|EXCL|CREATE, seq 0, pid 0
+        "48000000"
+        "2000"
+        "0506"
+        "00000000"
+        "00000000"
+        // fib_rule_hdr: AF_INET6, dst_len 0, src_len 64, tos 0, table 199, res, action TO_TBL, flags 0
+        "0a"
+        "00"
+        "40"
+        "00"
+        "c7"
+        "00"
+        "00"
+        "01"
+        "00000000"
+        // FRA_SRC 2001:db8:1::
+        "1400"
+        "0200"
+        "20010db8000100000000000000000000"
+        // FRA_PRIORITY 10000, FRA_TABLE 199
+        "0800"
+        "0600"
+        "10270000"
+        "0800"
+        "0f00"
+        "c7000000"
+        // FRA_PROTOCOL 211, padded to 4 bytes
+        "0500"
+        "1500"
+        "d3000000");
 }
 
 TEST_CASE("rule_request: a table above 255 travels only as FRA_TABLE; /0 selectors are left out",
@@ -74,7 +105,8 @@ TEST_CASE("rule_request: a table above 255 travels only as FRA_TABLE; /0 selecto
     r.to = pfx("0.0.0.0/0");
     r.table = 1000;
     Message m = rule_request(RTM_NEWRULE, 0, r, 211);
-    const auto* frh = reinterpret_cast<const fib_rule_hdr*>(static_cast<const std::uint8_t*>(m.data()) + NLMSG_HDRLEN);
+    const auto* frh = reinterpret_cast<const fib_rule_hdr*>(
+        static_cast<const std::uint8_t*>(m.data()) + NLMSG_HDRLEN);
     CHECK(frh->table == RT_TABLE_UNSPEC);
     CHECK(frh->dst_len == 0);
     const auto attrs = parse_attributes(m.header(), sizeof(fib_rule_hdr), FRA_MAX);
@@ -100,7 +132,8 @@ TEST_CASE("parse_rule: what hookctl cannot represent or read is not a rule of ou
     SECTION("a goto rule") {
         RuleObject r = v6_rule();
         Message m = rule_request(RTM_NEWRULE, 0, r, 211);
-        auto* frh = reinterpret_cast<fib_rule_hdr*>(reinterpret_cast<std::uint8_t*>(m.header()) + NLMSG_HDRLEN);
+        auto* frh = reinterpret_cast<fib_rule_hdr*>(reinterpret_cast<std::uint8_t*>(m.header()) +
+                                                    NLMSG_HDRLEN);
         frh->action = FR_ACT_GOTO;
         CHECK_FALSE(parse_rule(as_reply(m, RTM_NEWRULE)));
     }
@@ -108,14 +141,15 @@ TEST_CASE("parse_rule: what hookctl cannot represent or read is not a rule of ou
         RuleObject r = v6_rule();
         r.from.reset();
         Message m = rule_request(RTM_NEWRULE, 0, r, 211);
-        auto* frh = reinterpret_cast<fib_rule_hdr*>(reinterpret_cast<std::uint8_t*>(m.header()) + NLMSG_HDRLEN);
+        auto* frh = reinterpret_cast<fib_rule_hdr*>(reinterpret_cast<std::uint8_t*>(m.header()) +
+                                                    NLMSG_HDRLEN);
         frh->src_len = 64;
         CHECK_FALSE(parse_rule(as_reply(m, RTM_NEWRULE)));
     }
     SECTION("an attribute longer than the message") {
         Message m = rule_request(RTM_NEWRULE, 0, v6_rule(), 211);
-        auto* first = reinterpret_cast<nlattr*>(reinterpret_cast<std::uint8_t*>(m.header()) + NLMSG_HDRLEN +
-                                                NLMSG_ALIGN(sizeof(fib_rule_hdr)));
+        auto* first = reinterpret_cast<nlattr*>(reinterpret_cast<std::uint8_t*>(m.header()) +
+                                                NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(fib_rule_hdr)));
         first->nla_len = 200;
         CHECK_FALSE(parse_rule(as_reply(m, RTM_NEWRULE)));
     }
@@ -134,7 +168,8 @@ TEST_CASE("parse_rule: what hookctl cannot represent or read is not a rule of ou
     }
 }
 
-TEST_CASE("route_request and parse_route round-trip; the device comes from the index", "[netlink]") {
+TEST_CASE("route_request and parse_route round-trip; the device comes from the index",
+          "[netlink]") {
     RouteObject r;
     r.destination = pfx("2001:db8:ff::/48");
     r.via = addr("2001:db8::1");
@@ -146,21 +181,25 @@ TEST_CASE("route_request and parse_route round-trip; the device comes from the i
     REQUIRE(attrs);
     CHECK(attrs->u32(RTA_OIF) == 7u);
     CHECK(attrs->u32(RTA_PRIORITY) == 4096u);
-    const auto k = parse_route(as_reply(m, RTM_NEWROUTE), [](unsigned index) -> std::optional<InterfaceName> {
-        if (index == 7) return ifn("wan0");
-        return std::nullopt;
-    });
+    const auto k =
+        parse_route(as_reply(m, RTM_NEWROUTE), [](unsigned index) -> std::optional<InterfaceName> {
+            if (index == 7) return ifn("wan0");
+            return std::nullopt;
+        });
     REQUIRE(k);
     CHECK(k->protocol == 211);
     CHECK(k->route == r);
 }
 
-TEST_CASE("route_request: scope link for an on-link IPv4 route, NOWHERE for a delete", "[netlink]") {
+TEST_CASE("route_request: scope link for an on-link IPv4 route, NOWHERE for a delete",
+          "[netlink]") {
     RouteObject r;
     r.destination = pfx("192.0.2.0/24");
     r.dev = ifn("lan0");
     auto scope = [](const Message& m) {
-        return reinterpret_cast<const rtmsg*>(static_cast<const std::uint8_t*>(m.data()) + NLMSG_HDRLEN)->rtm_scope;
+        return reinterpret_cast<const rtmsg*>(static_cast<const std::uint8_t*>(m.data()) +
+                                              NLMSG_HDRLEN)
+            ->rtm_scope;
     };
     CHECK(scope(route_request(RTM_NEWROUTE, 0, r, 211, 3, false)) == RT_SCOPE_LINK);
     CHECK(scope(route_request(RTM_DELROUTE, 0, r, 211, 3, true)) == RT_SCOPE_NOWHERE);
@@ -174,7 +213,8 @@ TEST_CASE("parse_route skips cached clones, source routes and local routes", "[n
     r.type = RouteType::blackhole;
     auto edit = [&](auto change) {
         Message m = route_request(RTM_NEWROUTE, 0, r, 211, 0, false);
-        change(*reinterpret_cast<rtmsg*>(reinterpret_cast<std::uint8_t*>(m.header()) + NLMSG_HDRLEN));
+        change(
+            *reinterpret_cast<rtmsg*>(reinterpret_cast<std::uint8_t*>(m.header()) + NLMSG_HDRLEN));
         return parse_route(as_reply(m, RTM_NEWROUTE), no_names);
     };
     CHECK(edit([](rtmsg&) {}));
@@ -193,7 +233,8 @@ TEST_CASE("parse_error: the ACK, an errno, and the kernel's words", "[netlink]")
         if (!capped) {
             // the rest of the request follows nlmsgerr's copy of its header
             const std::size_t body = request.size() - NLMSG_HDRLEN;
-            std::memcpy(m.append(body), static_cast<const std::uint8_t*>(request.data()) + NLMSG_HDRLEN, body);
+            std::memcpy(m.append(body),
+                        static_cast<const std::uint8_t*>(request.data()) + NLMSG_HDRLEN, body);
         }
         if (extack) {
             m.header()->nlmsg_flags |= NLM_F_ACK_TLVS;
@@ -228,7 +269,8 @@ TEST_CASE("parse_error: the ACK, an errno, and the kernel's words", "[netlink]")
     }
 }
 
-TEST_CASE("kernel_rule_matches: a mark without a mask reads back with mask 0xffffffff", "[netlink]") {
+TEST_CASE("kernel_rule_matches: a mark without a mask reads back with mask 0xffffffff",
+          "[netlink]") {
     RuleObject wanted = v6_rule();
     wanted.fwmark = 0x10;
     RuleObject present = wanted;
@@ -241,8 +283,9 @@ TEST_CASE("kernel_rule_matches: a mark without a mask reads back with mask 0xfff
     CHECK_FALSE(kernel_rule_matches(v6_rule(), other_table));
 }
 
-TEST_CASE("kernel_route_matches: metric 0 reads back as 1024 on IPv6, the gateway's device is filled in",
-          "[netlink]") {
+TEST_CASE(
+    "kernel_route_matches: metric 0 reads back as 1024 on IPv6, the gateway's device is filled in",
+    "[netlink]") {
     RouteObject wanted;
     wanted.destination = pfx("2001:db8:ff::/48");
     wanted.via = addr("2001:db8::1");
@@ -261,7 +304,8 @@ TEST_CASE("kernel_route_matches: metric 0 reads back as 1024 on IPv6, the gatewa
     CHECK_FALSE(kernel_route_matches(v4, v4_present));
 }
 
-TEST_CASE("delete_would_match: unset fields are wildcards, like the kernel's rule_find", "[netlink]") {
+TEST_CASE("delete_would_match: unset fields are wildcards, like the kernel's rule_find",
+          "[netlink]") {
     const RuleObject want = v6_rule();
     KernelRule same{want, 211};
     CHECK(delete_would_match(same, want, 211));

@@ -2,8 +2,8 @@
 // service pointing at its files, `why` from the transitions. execute_plan() and
 // next_applied() (engine.hpp): reloads only after a changed file, the hook budget,
 // failed actions keep the old value in the applied set.
-#include "engine.hpp"
 #include "plan.hpp"
+#include "engine.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,14 +18,21 @@ using namespace hookctl;
 
 namespace {
 
-IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
-InterfaceName ifn(const char* s) { return parse_interface_name(s, "test"); }
+IpPrefix pfx(const char* s) {
+    return parse_prefix(s, "test");
+}
+InterfaceName ifn(const char* s) {
+    return parse_interface_name(s, "test");
+}
 
-OwnedObject owned(Object o, std::vector<std::string> deps = {"wan0"}, std::string origin = "t.toml:1:1") {
+OwnedObject owned(Object o, std::vector<std::string> deps = {"wan0"},
+                  std::string origin = "t.toml:1:1") {
     return OwnedObject{std::move(o), std::move(origin), std::move(deps)};
 }
 
-OwnedObject sysctl(const char* key, const char* value) { return owned(SysctlObject{key, value}); }
+OwnedObject sysctl(const char* key, const char* value) {
+    return owned(SysctlObject{key, value});
+}
 
 OwnedObject rule(const char* from, std::uint32_t table = 100) {
     RuleObject r;
@@ -44,7 +51,9 @@ OwnedObject route(const char* to) {
     return owned(r);
 }
 
-ServiceAction reload(const char* unit) { return ServiceAction{ServiceAction::Kind::reload, unit, "", {}}; }
+ServiceAction reload(const char* unit) {
+    return ServiceAction{ServiceAction::Kind::reload, unit, "", {}};
+}
 
 OwnedObject file(const char* path, const char* content, std::vector<ServiceAction> on_change = {}) {
     FileObject f;
@@ -96,8 +105,9 @@ public:
 }  // namespace
 
 TEST_CASE("equal applied and desired plan nothing", "[plan]") {
-    const std::vector<OwnedObject> objects = {sysctl("net.ipv6.conf.wan0.accept_ra", "2"), rule("2001:db8:1::/64"),
-                                              route("2001:db8:5::/48"), file("/etc/x", "x\n"),
+    const std::vector<OwnedObject> objects = {sysctl("net.ipv6.conf.wan0.accept_ra", "2"),
+                                              rule("2001:db8:1::/64"), route("2001:db8:5::/48"),
+                                              file("/etc/x", "x\n"),
                                               dns("router.dyn.example.org", "2001:db8:1::1")};
     CHECK(make_plan(objects, objects, {}, {}).empty());
     // Order does not matter, only keys and values.
@@ -112,10 +122,13 @@ TEST_CASE("a new value under the same key is a replace carrying the previous val
         const char* describe;
     };
     const std::vector<Case> cases = {
-        {"sysctl", sysctl("net.ipv6.conf.wan0.accept_ra", "1"), sysctl("net.ipv6.conf.wan0.accept_ra", "2"),
+        {"sysctl", sysctl("net.ipv6.conf.wan0.accept_ra", "1"),
+         sysctl("net.ipv6.conf.wan0.accept_ra", "2"),
          "replace sysctl net.ipv6.conf.wan0.accept_ra = 2"},
-        {"file", file("/etc/x", "old\n"), file("/etc/x", "new!\n"), "replace file /etc/x (5 bytes, mode 0644)"},
-        {"dns", dns("router.dyn.example.org", "2001:db8:1::1"), dns("router.dyn.example.org", "2001:db8:2::1"),
+        {"file", file("/etc/x", "old\n"), file("/etc/x", "new!\n"),
+         "replace file /etc/x (5 bytes, mode 0644)"},
+        {"dns", dns("router.dyn.example.org", "2001:db8:1::1"),
+         dns("router.dyn.example.org", "2001:db8:2::1"),
          "replace dns router.dyn.example.org AAAA 2001:db8:2::1 ttl 300 (zone dyn.example.org @2001:db8:53::1)"},
     };
     for (const auto& c : cases) {
@@ -132,12 +145,14 @@ TEST_CASE("a new value under the same key is a replace carrying the previous val
 
 TEST_CASE("a rule pointing at another table is remove + add, not replace", "[plan]") {
     Plan p = make_plan({rule("2001:db8:1::/64", 100)}, {rule("2001:db8:1::/64", 200)}, {}, {});
-    CHECK(described(p) == std::vector<std::string>{"remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100",
-                                                   "add rule ipv6 10000: from 2001:db8:1::/64 lookup 200"});
+    CHECK(described(p) ==
+          std::vector<std::string>{"remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100",
+                                   "add rule ipv6 10000: from 2001:db8:1::/64 lookup 200"});
 }
 
 TEST_CASE("an applied object no longer desired is removed", "[plan]") {
-    Plan p = make_plan({rule("2001:db8:1::/64"), file("/etc/x", "x\n")}, {file("/etc/x", "x\n")}, {}, {});
+    Plan p = make_plan({rule("2001:db8:1::/64"), file("/etc/x", "x\n")}, {file("/etc/x", "x\n")},
+                       {}, {});
     REQUIRE(p.actions.size() == 1);
     CHECK(p.actions[0].op == Action::Op::remove);
     CHECK(p.actions[0].describe() == "remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100");
@@ -165,18 +180,20 @@ TEST_CASE("actions come in a fixed order of phases", "[plan]") {
         sysctl("net.ipv6.conf.wan0.accept_ra", "2"),
     };
     Plan p = make_plan(applied, desired, {}, {trigger("rdisc6")});
-    CHECK(described(p) == std::vector<std::string>{
-                              "add sysctl net.ipv6.conf.wan0.accept_ra = 2",
-                              "remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100",
-                              "remove route 2001:db8:5::/48 dev wan0 table 100",
-                              "add route 2001:db8:6::/48 dev wan0 table 100",
-                              "add rule ipv6 10000: from 2001:db8:2::/64 lookup 100",
-                              "add file /etc/radvd.conf (4 bytes, mode 0644)",
-                              "remove file /etc/old (2 bytes, mode 0644)",
-                              "reload radvd.service",
-                              "add dns router.dyn.example.org AAAA 2001:db8:2::1 ttl 300 (zone dyn.example.org @2001:db8:53::1)",
-                              "run rdisc6",
-                          });
+    CHECK(
+        described(p) ==
+        std::vector<std::string>{
+            "add sysctl net.ipv6.conf.wan0.accept_ra = 2",
+            "remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100",
+            "remove route 2001:db8:5::/48 dev wan0 table 100",
+            "add route 2001:db8:6::/48 dev wan0 table 100",
+            "add rule ipv6 10000: from 2001:db8:2::/64 lookup 100",
+            "add file /etc/radvd.conf (4 bytes, mode 0644)",
+            "remove file /etc/old (2 bytes, mode 0644)",
+            "reload radvd.service",
+            "add dns router.dyn.example.org AAAA 2001:db8:2::1 ttl 300 (zone dyn.example.org @2001:db8:53::1)",
+            "run rdisc6",
+        });
 }
 
 TEST_CASE("reloads: one per service, after the files that name it", "[plan]") {
@@ -245,7 +262,8 @@ TEST_CASE("execute_plan: a reload runs only if a file it waits for changed", "[p
 
     SECTION("neither file changed: skipped, and the executor never sees it") {
         ScriptedExecutor ex;
-        ex.answers = {{"file /etc/a", ActionResult::Status::unchanged}, {"file /etc/b", ActionResult::Status::unchanged}};
+        ex.answers = {{"file /etc/a", ActionResult::Status::unchanged},
+                      {"file /etc/b", ActionResult::Status::unchanged}};
         auto r = execute_plan(p, ex, 20000);
         REQUIRE(r.size() == 3);
         CHECK(r[2].status == ActionResult::Status::skipped);
@@ -254,7 +272,8 @@ TEST_CASE("execute_plan: a reload runs only if a file it waits for changed", "[p
     }
     SECTION("a failed write is not a change") {
         ScriptedExecutor ex;
-        ex.answers = {{"file /etc/a", ActionResult::Status::failed}, {"file /etc/b", ActionResult::Status::unchanged}};
+        ex.answers = {{"file /etc/a", ActionResult::Status::failed},
+                      {"file /etc/b", ActionResult::Status::unchanged}};
         auto r = execute_plan(p, ex, 20000);
         CHECK(r[2].status == ActionResult::Status::skipped);
     }
@@ -268,7 +287,8 @@ TEST_CASE("execute_plan: a reload runs only if a file it waits for changed", "[p
 }
 
 TEST_CASE("execute_plan: actions past the hook budget are skipped", "[plan][execute]") {
-    Plan p = make_plan({}, {sysctl("a.b.c", "1"), sysctl("a.b.d", "1"), sysctl("a.b.e", "1")}, {}, {});
+    Plan p =
+        make_plan({}, {sysctl("a.b.c", "1"), sysctl("a.b.d", "1"), sysctl("a.b.e", "1")}, {}, {});
     ScriptedExecutor ex;
     ex.delay = std::chrono::milliseconds(30);
     auto r = execute_plan(p, ex, 10);
@@ -276,12 +296,14 @@ TEST_CASE("execute_plan: actions past the hook budget are skipped", "[plan][exec
     CHECK(r[0].status == ActionResult::Status::done);
     for (std::size_t i = 1; i < 3; ++i) {
         CHECK(r[i].status == ActionResult::Status::skipped);
-        CHECK(r[i].message == "hook budget of 10 ms used up; the next event or `hookctl apply` retries");
+        CHECK(r[i].message ==
+              "hook budget of 10 ms used up; the next event or `hookctl apply` retries");
     }
     CHECK(ex.seen.size() == 1);
 }
 
-TEST_CASE("next_applied keeps the old value where an action failed or was skipped", "[plan][execute]") {
+TEST_CASE("next_applied keeps the old value where an action failed or was skipped",
+          "[plan][execute]") {
     const OwnedObject old_sysctl = sysctl("net.ipv6.conf.wan0.accept_ra", "1");
     const OwnedObject new_sysctl = sysctl("net.ipv6.conf.wan0.accept_ra", "2");
     const OwnedObject old_rule = rule("2001:db8:1::/64");
@@ -291,14 +313,18 @@ TEST_CASE("next_applied keeps the old value where an action failed or was skippe
     const std::vector<OwnedObject> applied = {old_sysctl, old_rule, stale_route};
     const std::vector<OwnedObject> desired = {new_sysctl, new_rule, new_file};
     Plan p = make_plan(applied, desired, {}, {});
-    REQUIRE(described(p) == std::vector<std::string>{"replace sysctl net.ipv6.conf.wan0.accept_ra = 2",
-                                                     "remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100",
-                                                     "remove route 2001:db8:5::/48 dev wan0 table 100",
-                                                     "add rule ipv6 10000: from 2001:db8:2::/64 lookup 100",
-                                                     "add file /etc/x (2 bytes, mode 0644)"});
+    REQUIRE(described(p) ==
+            std::vector<std::string>{"replace sysctl net.ipv6.conf.wan0.accept_ra = 2",
+                                     "remove rule ipv6 10000: from 2001:db8:1::/64 lookup 100",
+                                     "remove route 2001:db8:5::/48 dev wan0 table 100",
+                                     "add rule ipv6 10000: from 2001:db8:2::/64 lookup 100",
+                                     "add file /etc/x (2 bytes, mode 0644)"});
     using S = ActionResult::Status;
-    const std::vector<ActionResult> results = {{S::failed, "EPERM"}, {S::done, ""}, {S::skipped, "budget"},
-                                               {S::unchanged, ""}, {S::failed, "disk full"}};
+    const std::vector<ActionResult> results = {{S::failed, "EPERM"},
+                                               {S::done, ""},
+                                               {S::skipped, "budget"},
+                                               {S::unchanged, ""},
+                                               {S::failed, "disk full"}};
     auto next = next_applied(applied, p, desired, results);
     std::vector<Object> objects;
     for (const auto& o : next) objects.push_back(o.object);

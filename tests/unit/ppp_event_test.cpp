@@ -38,8 +38,13 @@ std::string failing_variable(const RawEvent& raw) {
 }
 
 const Environment pppd_env = {
-    {"IFNAME", "ppp0"}, {"IPLOCAL", "198.51.100.7"}, {"IPREMOTE", "198.51.100.1"},
-    {"DNS1", "198.51.100.53"}, {"DNS2", "198.51.100.54"}, {"PPPD_PID", "812"}, {"UNIT", "0"},
+    {"IFNAME", "ppp0"},
+    {"IPLOCAL", "198.51.100.7"},
+    {"IPREMOTE", "198.51.100.1"},
+    {"DNS1", "198.51.100.53"},
+    {"DNS2", "198.51.100.54"},
+    {"PPPD_PID", "812"},
+    {"UNIT", "0"},
 };
 
 }  // namespace
@@ -77,8 +82,8 @@ TEST_CASE("ppp_script_from_argv0", "[ppp]") {
 }
 
 TEST_CASE("ip-up with pppd's 5 arguments", "[ppp]") {
-    const Event e = parse_event(ppp("ip-up", {"ppp0", "/dev/ttyUSB0", "115200", "198.51.100.7",
-                                              "198.51.100.1"}, pppd_env));
+    const Event e = parse_event(
+        ppp("ip-up", {"ppp0", "/dev/ttyUSB0", "115200", "198.51.100.7", "198.51.100.1"}, pppd_env));
     CHECK(e.source == Source::ppp);
     CHECK(e.name == "ip-up");
     CHECK(e.interface.str() == "ppp0");
@@ -103,7 +108,8 @@ TEST_CASE("ip-up with run-parts' 6 arguments, empty or set ipparam", "[ppp]") {
     Environment env = pppd_env;
     env["PPP_IFACE"] = "ppp0";
     env["PPP_IPPARAM"] = "";
-    const Event e = parse_event(ppp("ip-up", {"ppp0", "eth0", "0", "198.51.100.7", "198.51.100.1", ""}, env));
+    const Event e =
+        parse_event(ppp("ip-up", {"ppp0", "eth0", "0", "198.51.100.7", "198.51.100.1", ""}, env));
     CHECK((*only_update(e).ppp4)->ipparam.empty());
 
     const Event named = parse_event(
@@ -130,8 +136,9 @@ TEST_CASE("missing arguments come from the environment", "[ppp]") {
         CHECK(f.remote->to_string() == "198.51.100.1");
     }
     SECTION("only the Debian wrapper's PPP_* variables") {
-        const Event e = parse_event(ppp("ip-up", {}, {{"PPP_IFACE", "ppp1"}, {"PPP_LOCAL", "198.51.100.9"},
-                                                      {"PPP_IPPARAM", "backup"}}));
+        const Event e = parse_event(
+            ppp("ip-up", {},
+                {{"PPP_IFACE", "ppp1"}, {"PPP_LOCAL", "198.51.100.9"}, {"PPP_IPPARAM", "backup"}}));
         CHECK(e.interface.str() == "ppp1");
         const Ppp4Facts& f = **only_update(e).ppp4;
         CHECK(f.local.to_string() == "198.51.100.9");
@@ -143,8 +150,8 @@ TEST_CASE("missing arguments come from the environment", "[ppp]") {
         CHECK((*only_update(e).ppp4)->local.to_string() == "198.51.100.7");
     }
     SECTION("argv wins over IFNAME") {
-        const Event e = parse_event(ppp("ip-up", {"ppp3", "eth0", "0", "198.51.100.7", "198.51.100.1"},
-                                        pppd_env));
+        const Event e = parse_event(
+            ppp("ip-up", {"ppp3", "eth0", "0", "198.51.100.7", "198.51.100.1"}, pppd_env));
         CHECK(e.interface.str() == "ppp3");
     }
     SECTION("no interface anywhere") {
@@ -157,7 +164,8 @@ TEST_CASE("missing arguments come from the environment", "[ppp]") {
 
 TEST_CASE("ip-down and ipv6-down clear their section", "[ppp]") {
     // ip-down still sees ip-up's variables (pppd's environment only grows).
-    const Event down = parse_event(ppp("ip-down", {"ppp0", "eth0", "0", "198.51.100.7", "198.51.100.1"}, pppd_env));
+    const Event down = parse_event(
+        ppp("ip-down", {"ppp0", "eth0", "0", "198.51.100.7", "198.51.100.1"}, pppd_env));
     const FactsUpdate& u = only_update(down);
     REQUIRE(u.ppp4);
     CHECK_FALSE(*u.ppp4);
@@ -182,14 +190,15 @@ TEST_CASE("ipv6-up gives the link-local addresses", "[ppp]") {
     CHECK_FALSE(u.ppp4);
 
     SECTION("from LLLOCAL/LLREMOTE") {
-        const Event env = parse_event(ppp("ipv6-up", {}, {{"IFNAME", "ppp0"}, {"LLLOCAL", "fe80::1"},
-                                                          {"IPLOCAL", "198.51.100.7"}}));
+        const Event env = parse_event(
+            ppp("ipv6-up", {},
+                {{"IFNAME", "ppp0"}, {"LLLOCAL", "fe80::1"}, {"IPLOCAL", "198.51.100.7"}}));
         CHECK((*only_update(env).ppp6)->link_local.to_string() == "fe80::1");
         CHECK_FALSE((*only_update(env).ppp6)->peer_link_local);
     }
     SECTION("a zero peer interface id (pppd 2.4.9) means no peer") {
-        const Event zero = parse_event(ppp("ipv6-up", {"ppp0", "eth0", "0", "fe80::1",
-                                                       "fe80::0000:0000:0000:0000"}));
+        const Event zero = parse_event(
+            ppp("ipv6-up", {"ppp0", "eth0", "0", "fe80::1", "fe80::0000:0000:0000:0000"}));
         CHECK_FALSE((*only_update(zero).ppp6)->peer_link_local);
     }
     SECTION("a global address is not a link-local one") {
@@ -258,5 +267,6 @@ TEST_CASE("relevant_environment keeps what the ppp parser reads", "[ppp]") {
     CHECK_FALSE(kept.count("PPPLOGNAME"));
     // The kept environment parses the same as the full one.
     RawEvent raw = ppp("ip-up", {}, kept);
-    CHECK(parse_event(raw).updates.front().ppp4 == parse_event(ppp("ip-up", {}, full)).updates.front().ppp4);
+    CHECK(parse_event(raw).updates.front().ppp4 ==
+          parse_event(ppp("ip-up", {}, full)).updates.front().ppp4);
 }

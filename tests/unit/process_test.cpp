@@ -24,7 +24,9 @@ namespace {
 
 const std::string fixed_path = "/usr/sbin:/usr/bin:/sbin:/bin";
 
-Deadline far() { return std::chrono::steady_clock::now() + 60s; }
+Deadline far() {
+    return std::chrono::steady_clock::now() + 60s;
+}
 
 Command cmd(std::vector<std::string> argv, std::uint32_t timeout_ms = 5000) {
     Command c;
@@ -39,7 +41,8 @@ bool running(pid_t pid) {
     std::string line;
     if (!std::getline(stat, line)) return false;
     auto close_paren = line.rfind(')');
-    return close_paren != std::string::npos && line.size() > close_paren + 2 && line[close_paren + 2] != 'Z';
+    return close_paren != std::string::npos && line.size() > close_paren + 2 &&
+           line[close_paren + 2] != 'Z';
 }
 
 // Waits briefly: a killed orphan is reaped by init, not by us.
@@ -108,7 +111,8 @@ TEST_CASE("a command past its timeout is killed within about a second", "[proces
     CHECK(describe(r).rfind("timed out after ", 0) == 0);
 }
 
-TEST_CASE("the caller's deadline cuts a longer command timeout; a passed deadline starts nothing", "[process]") {
+TEST_CASE("the caller's deadline cuts a longer command timeout; a passed deadline starts nothing",
+          "[process]") {
     SystemProcessRunner runner(fixed_path);
     auto r = runner.run(cmd({"/bin/sleep", "10"}, 5000), std::chrono::steady_clock::now() + 300ms);
     CHECK(r.timed_out);
@@ -132,7 +136,8 @@ TEST_CASE("a timeout kills the whole process group, grandchildren included", "[p
 
 TEST_CASE("SIGKILL follows when SIGTERM is ignored", "[process]") {
     SystemProcessRunner runner(fixed_path, 200ms);
-    auto r = runner.run(cmd({"/bin/sh", "-c", "trap '' TERM; sleep 30 & echo $!; wait"}, 300), far());
+    auto r =
+        runner.run(cmd({"/bin/sh", "-c", "trap '' TERM; sleep 30 & echo $!; wait"}, 300), far());
     CHECK(r.timed_out);
     CHECK(r.exit_code == 128 + SIGKILL);
     CHECK(r.elapsed_ms >= 490);
@@ -151,9 +156,11 @@ TEST_CASE("what a command leaves running in its group is stopped when it exits",
     CHECK(gone_soon(std::stoi(r.output)));
 }
 
-TEST_CASE("the child runs in its own process group with no inherited fds or ignored signals", "[process]") {
+TEST_CASE("the child runs in its own process group with no inherited fds or ignored signals",
+          "[process]") {
     SystemProcessRunner runner(fixed_path);
-    auto r = runner.run(cmd({"/bin/sh", "-c", "echo $$; cut -d' ' -f5 /proc/$$/stat; ls /proc/$$/fd"}), far());
+    auto r = runner.run(
+        cmd({"/bin/sh", "-c", "echo $$; cut -d' ' -f5 /proc/$$/stat; ls /proc/$$/fd"}), far());
     REQUIRE(r.ok());
     auto l = lines(r.output);
     REQUIRE(l.size() >= 2);
@@ -227,7 +234,8 @@ TEST_CASE("the environment is PATH and LANG plus what the caller passes", "[proc
 
 TEST_CASE("output keeps the last 4 kB", "[process]") {
     SystemProcessRunner runner(fixed_path);
-    auto r = runner.run(cmd({"/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; echo END"}), far());
+    auto r = runner.run(cmd({"/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; echo END"}),
+                        far());
     CHECK(r.ok());
     CHECK(r.output_truncated);
     CHECK(r.output.size() == output_cap);
@@ -260,7 +268,8 @@ TEST_CASE("RecordingProcessRunner records argv and env and answers from its scri
     fail.exit_code = 1;
     fail.output = "nope";
     rec.push_result(fail);
-    CHECK(rec.run(cmd({"systemctl", "reload", "radvd.service"}), far(), {{"X", "1"}}).exit_code == 1);
+    CHECK(rec.run(cmd({"systemctl", "reload", "radvd.service"}), far(), {{"X", "1"}}).exit_code ==
+          1);
     CHECK(rec.run(cmd({"rdisc6", "ppp0"}), far()).ok());
     rec.set_responder([](const Command& c) {
         ProcessResult r;
@@ -269,7 +278,8 @@ TEST_CASE("RecordingProcessRunner records argv and env and answers from its scri
     });
     CHECK(rec.run(cmd({"a", "b", "c"}), far()).exit_code == 3);
     REQUIRE(rec.runs().size() == 3);
-    CHECK(rec.runs()[0].command.argv == std::vector<std::string>{"systemctl", "reload", "radvd.service"});
+    CHECK(rec.runs()[0].command.argv ==
+          std::vector<std::string>{"systemctl", "reload", "radvd.service"});
     CHECK(rec.runs()[0].env == EnvVars{{"X", "1"}});
     CHECK(rec.runs()[1].command.argv[0] == "rdisc6");
 }
@@ -283,9 +293,11 @@ TEST_CASE("spawn overhead of /bin/true", "[.bench]") {
         auto r = runner.run(cmd({"/bin/true"}), far());
         auto t1 = std::chrono::steady_clock::now();
         REQUIRE(r.ok());
-        us.push_back(static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count()));
+        us.push_back(static_cast<std::uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count()));
     }
     std::sort(us.begin(), us.end());
-    WARN("SystemProcessRunner /bin/true: median " << us[50] << " us, min " << us.front() << " us, p90 " << us[90]
-                                                  << " us, max " << us.back() << " us (100 runs)");
+    WARN("SystemProcessRunner /bin/true: median "
+         << us[50] << " us, min " << us.front() << " us, p90 " << us[90] << " us, max " << us.back()
+         << " us (100 runs)");
 }

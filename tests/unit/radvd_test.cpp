@@ -1,8 +1,8 @@
 // radvd.conf rendering (exact text) and FileWriter against a temp directory with a
 // recording process runner: the validator is scripted, the filesystem is real.
+#include "radvd.hpp"
 #include "file_writer.hpp"
 #include "process.hpp"
-#include "radvd.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,13 +19,17 @@
 using namespace hookctl;
 namespace fs = std::filesystem;
 
-using hookctl::test::TempDir;
 using hookctl::test::slurp;
+using hookctl::test::TempDir;
 
 namespace {
 
-IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
-IpAddress addr(const char* s) { return parse_address(s, "test"); }
+IpPrefix pfx(const char* s) {
+    return parse_prefix(s, "test");
+}
+IpAddress addr(const char* s) {
+    return parse_address(s, "test");
+}
 
 RadvdInterfaceInput lan(const char* ifname, const RadvdInterfaceConfig* c) {
     RadvdInterfaceInput in;
@@ -34,7 +38,8 @@ RadvdInterfaceInput lan(const char* ifname, const RadvdInterfaceConfig* c) {
     return in;
 }
 
-const std::string marker = "# Written by hookctl; edits here are overwritten. Remove this line to take the file over.\n";
+const std::string marker =
+    "# Written by hookctl; edits here are overwritten. Remove this line to take the file over.\n";
 
 // A fresh directory per test, removed afterwards.
 void spit(const std::string& p, const std::string& content) {
@@ -56,7 +61,8 @@ unsigned mode_of(const std::string& p) {
 
 // Entries in the directory other than `keep`: leftover temp files would show here.
 std::size_t entries(const TempDir& d) {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(d.path), fs::directory_iterator()));
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(d.path), fs::directory_iterator()));
 }
 
 FileObject radvd_file(const TempDir& d, std::string content) {
@@ -72,7 +78,9 @@ FileObject radvd_file(const TempDir& d, std::string content) {
 
 TEST_CASE("owned_marker takes the comment prefix", "[radvd]") {
     CHECK(owned_marker() + "\n" == marker);
-    CHECK(owned_marker(";") == "; Written by hookctl; edits here are overwritten. Remove this line to take the file over.");
+    CHECK(
+        owned_marker(";") ==
+        "; Written by hookctl; edits here are overwritten. Remove this line to take the file over.");
     CHECK(carries_marker(owned_marker("//") + "\nrest"));
     CHECK(carries_marker(marker));
     CHECK_FALSE(carries_marker("interface lan0 {\n" + marker));
@@ -97,7 +105,8 @@ interface lan0 {
 )");
 }
 
-TEST_CASE("render_radvd_conf: flags, intervals, lifetimes, deprecated prefixes, RDNSS, DNSSL", "[radvd]") {
+TEST_CASE("render_radvd_conf: flags, intervals, lifetimes, deprecated prefixes, RDNSS, DNSSL",
+          "[radvd]") {
     RadvdInterfaceConfig c;
     c.managed = true;
     c.other = true;
@@ -111,8 +120,8 @@ TEST_CASE("render_radvd_conf: flags, intervals, lifetimes, deprecated prefixes, 
     // Unsorted and duplicated on purpose: prefixes come out sorted and once.
     in.current = {pfx("2001:db8:3::/64"), pfx("2001:db8:2::/64"), pfx("2001:db8:3::/64")};
     in.deprecated = {pfx("2001:db8:1::/64"), pfx("2001:db8:2::/64")};  // ::2 is current again
-    in.rdnss = {addr("2001:db8:3::1"), addr("2001:db8::53"), addr("2001:db8::54"), addr("2001:db8::55"),
-                addr("2001:db8::53")};
+    in.rdnss = {addr("2001:db8:3::1"), addr("2001:db8::53"), addr("2001:db8::54"),
+                addr("2001:db8::55"), addr("2001:db8::53")};
     CHECK(render_radvd_conf({in}) == marker + R"(
 interface lan0 {
     AdvSendAdvert on;
@@ -162,7 +171,8 @@ TEST_CASE("render_radvd_conf is independent of input order and stable", "[radvd]
     CHECK(render_radvd_conf({}) == marker);
 }
 
-TEST_CASE("FileWriter creates a file with its mode despite umask 077 and validates the temp file", "[file_writer]") {
+TEST_CASE("FileWriter creates a file with its mode despite umask 077 and validates the temp file",
+          "[file_writer]") {
     TempDir d;
     RecordingProcessRunner runner;
     std::string seen_by_validator;
@@ -189,7 +199,7 @@ TEST_CASE("FileWriter creates a file with its mode despite umask 077 and validat
     REQUIRE(argv.size() == 4);
     CHECK(argv[0] == "radvd");
     CHECK(argv[3].rfind(d.path.string() + "/.radvd.conf.hookctl-", 0) == 0);  // same directory
-    CHECK(seen_by_validator == f.content);                                    // complete before validation
+    CHECK(seen_by_validator == f.content);  // complete before validation
     CHECK(seen_mode == 0644);
     CHECK(entries(d) == 1);  // no temp file left
 }
@@ -225,7 +235,8 @@ TEST_CASE("FileWriter: same content is unchanged, no write, mtime does not move"
     }
 }
 
-TEST_CASE("FileWriter: a validator failure keeps the old file byte for byte and reports its output", "[file_writer]") {
+TEST_CASE("FileWriter: a validator failure keeps the old file byte for byte and reports its output",
+          "[file_writer]") {
     TempDir d;
     RecordingProcessRunner runner;
     FileWriter w(runner);
@@ -242,8 +253,9 @@ TEST_CASE("FileWriter: a validator failure keeps the old file byte for byte and 
     auto r = w.ensure(g);
     CHECK(r.status == ActionResult::Status::failed);
     CHECK(r.message.find(f.path + ": new content rejected by `radvd -c -C ") == 0);
-    CHECK(r.message.find("(exit 1): radvd.conf:3 error: syntax error\nexiting, failed to read config file; "
-                         "the old file is kept") != std::string::npos);
+    CHECK(r.message.find(
+              "(exit 1): radvd.conf:3 error: syntax error\nexiting, failed to read config file; "
+              "the old file is kept") != std::string::npos);
     CHECK(slurp(f.path) == marker + "good\n");
     CHECK(mtime_of(f.path).tv_nsec == before.tv_nsec);
     CHECK(entries(d) == 1);  // the rejected temp file is gone
@@ -259,7 +271,8 @@ TEST_CASE("FileWriter: a validator timeout is a failure too", "[file_writer]") {
     FileWriter w(runner);
     auto r = w.ensure(radvd_file(d, marker + "x\n"));
     CHECK(r.status == ActionResult::Status::failed);
-    CHECK(r.message.find("(timed out after 5000 ms, killed); the old file is kept") != std::string::npos);
+    CHECK(r.message.find("(timed out after 5000 ms, killed); the old file is kept") !=
+          std::string::npos);
     CHECK_FALSE(fs::exists(d.file("radvd.conf")));
 }
 
@@ -273,8 +286,10 @@ TEST_CASE("FileWriter never overwrites or removes a file it does not own", "[fil
 
     auto r = w.ensure(f);
     CHECK(r.status == ActionResult::Status::failed);
-    CHECK(r.message == f.path + " exists and is not owned by hookctl (no marker line); move it away or add "
-                                "the marker to hand it over");
+    CHECK(r.message ==
+          f.path +
+              " exists and is not owned by hookctl (no marker line); move it away or add "
+              "the marker to hand it over");
     CHECK(slurp(f.path) == foreign);
     CHECK(runner.runs().empty());
 
@@ -309,7 +324,8 @@ TEST_CASE("FileWriter::remove deletes its own file; absent is unchanged", "[file
     CHECK(w.remove(f).status == ActionResult::Status::unchanged);
 }
 
-TEST_CASE("FileWriter: unknown owner fails before touching anything; content needs the marker", "[file_writer]") {
+TEST_CASE("FileWriter: unknown owner fails before touching anything; content needs the marker",
+          "[file_writer]") {
     TempDir d;
     RecordingProcessRunner runner;
     FileWriter w(runner);
@@ -317,11 +333,14 @@ TEST_CASE("FileWriter: unknown owner fails before touching anything; content nee
     f.owner = "no-such-user-hookctl";
     auto r = w.ensure(f);
     CHECK(r.status == ActionResult::Status::failed);
-    CHECK(r.message == f.path + ": owner 'no-such-user-hookctl' is not a known user (getpwnam); create it or "
-                                "fix the owner");
+    CHECK(r.message ==
+          f.path +
+              ": owner 'no-such-user-hookctl' is not a known user (getpwnam); create it or "
+              "fix the owner");
     f.owner.clear();
     f.group = "no-such-group-hookctl";
-    CHECK(w.ensure(f).message.find("group 'no-such-group-hookctl' is not a known group") != std::string::npos);
+    CHECK(w.ensure(f).message.find("group 'no-such-group-hookctl' is not a known group") !=
+          std::string::npos);
     f.group.clear();
     f.content = "no marker\n";
     CHECK(w.ensure(f).status == ActionResult::Status::failed);

@@ -14,10 +14,12 @@ class ScriptedQuerier : public DnsQuerier {
 public:
     std::vector<Result> results;
     int calls = 0;
-    Result query(const IpAddress&, std::uint16_t, const std::string&, DnsType, std::uint32_t) override {
+    Result query(const IpAddress&, std::uint16_t, const std::string&, DnsType,
+                 std::uint32_t) override {
         ++calls;
         if (results.empty()) return {std::nullopt, "no answer within 1000 ms"};
-        return results[std::min<std::size_t>(static_cast<std::size_t>(calls - 1), results.size() - 1)];
+        return results[std::min<std::size_t>(static_cast<std::size_t>(calls - 1),
+                                             results.size() - 1)];
     }
 };
 

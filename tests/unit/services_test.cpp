@@ -22,7 +22,8 @@ ServiceAction unit_action(ServiceAction::Kind kind, const char* unit) {
 
 }  // namespace
 
-TEST_CASE("each unit action is one systemctl call; a reload does nothing to a stopped unit", "[services]") {
+TEST_CASE("each unit action is one systemctl call; a reload does nothing to a stopped unit",
+          "[services]") {
     RecordingProcessRunner runner;
     ServiceReloader reloader(runner, Deadline::max());
     CHECK(reloader.reload(unit_action(ServiceAction::Kind::reload, "radvd.service")).status ==
@@ -32,13 +33,16 @@ TEST_CASE("each unit action is one systemctl call; a reload does nothing to a st
     REQUIRE(runner.runs().size() == 3);
     CHECK(runner.runs()[0].command.argv ==
           std::vector<std::string>{"systemctl", "try-reload-or-restart", "radvd.service"});
-    CHECK(runner.runs()[1].command.argv == std::vector<std::string>{"systemctl", "restart", "rdp-forward.service"});
-    CHECK(runner.runs()[2].command.argv == std::vector<std::string>{"systemctl", "try-restart", "dnsmasq.service"});
+    CHECK(runner.runs()[1].command.argv ==
+          std::vector<std::string>{"systemctl", "restart", "rdp-forward.service"});
+    CHECK(runner.runs()[2].command.argv ==
+          std::vector<std::string>{"systemctl", "try-restart", "dnsmasq.service"});
     CHECK(runner.runs()[0].command.timeout_ms == 10000);
     CHECK(runner.runs()[0].env.empty());
 }
 
-TEST_CASE("a configured command runs as given; a failure carries its status and output", "[services]") {
+TEST_CASE("a configured command runs as given; a failure carries its status and output",
+          "[services]") {
     RecordingProcessRunner runner;
     ProcessResult failed;
     failed.exit_code = 3;

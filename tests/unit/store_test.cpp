@@ -2,29 +2,29 @@
 // atomic replace with an explicit mode under pppd's umask, JSON round trips of every
 // facts section and object kind, damaged files named in errors, journal ids and
 // pruning, and the flock that serialises two processes.
+#include "store.hpp"
+#include "file_io.hpp"
 #include "journal.hpp"
 #include "json_io.hpp"
-#include "file_io.hpp"
-#include "store.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "temp_dir.hpp"
 
 using namespace hookctl;
 namespace fs = std::filesystem;
 
-using hookctl::test::TempDir;
 using hookctl::test::slurp;
+using hookctl::test::TempDir;
 
 namespace {
 
@@ -35,23 +35,35 @@ std::vector<std::string> entries(const fs::path& dir) {
     return out;
 }
 
-IpAddress addr(const char* s) { return parse_address(s, "test"); }
-IpPrefix pfx(const char* s) { return parse_prefix(s, "test"); }
-InterfaceName ifn(const char* s) { return parse_interface_name(s, "test"); }
-DomainName dom(const char* s) { return parse_domain_name(s, "test"); }
+IpAddress addr(const char* s) {
+    return parse_address(s, "test");
+}
+IpPrefix pfx(const char* s) {
+    return parse_prefix(s, "test");
+}
+InterfaceName ifn(const char* s) {
+    return parse_interface_name(s, "test");
+}
+DomainName dom(const char* s) {
+    return parse_domain_name(s, "test");
+}
 
 // Every section with every field set to something other than its default.
 Facts every_section() {
     Facts f;
     InterfaceFacts& p = f.interfaces[ifn("ppp0")];
     p.carrier = false;
-    p.ppp4 = Ppp4Facts{addr("198.51.100.7"), addr("203.0.113.1"), {addr("192.0.2.53"), addr("192.0.2.54")}, "kd"};
+    p.ppp4 = Ppp4Facts{
+        addr("198.51.100.7"), addr("203.0.113.1"), {addr("192.0.2.53"), addr("192.0.2.54")}, "kd"};
     p.ppp6 = Ppp6Facts{addr("fe80::1"), addr("fe80::2"), "kd"};
     p.updated = 1234;
     InterfaceFacts& w = f.interfaces[ifn("wan0")];
     w.carrier = true;
-    w.dhcp4 = Dhcp4Facts{parse_interface_address("192.0.2.7/24", "t"), {addr("192.0.2.1")}, {addr("192.0.2.53")},
-                         {dom("example.org")}, 3600};
+    w.dhcp4 = Dhcp4Facts{parse_interface_address("192.0.2.7/24", "t"),
+                         {addr("192.0.2.1")},
+                         {addr("192.0.2.53")},
+                         {dom("example.org")},
+                         3600};
     Dhcp6Facts d6;
     d6.addresses.push_back(AddressLease{addr("2001:db8:0:1::1000"), {3600}, {Lifetime::infinite}});
     d6.prefixes.push_back(PrefixLease{pfx("2001:db8:100::/56"), 2, {1800}, {3600}});
@@ -69,7 +81,8 @@ Facts every_section() {
     r.addresses = {parse_interface_address("2001:db8:0:1::5/64", "t")};
     w.ra = RaFacts{{r, RaRouter{addr("fe80::a"), 0, "", {}, {}, {}, {}}}};
     w.updated = 5678;
-    f.interfaces[ifn("int0")].delegated = DelegatedFacts{{parse_interface_address("2001:db8:100::321/64", "t")}};
+    f.interfaces[ifn("int0")].delegated =
+        DelegatedFacts{{parse_interface_address("2001:db8:100::321/64", "t")}};
     f.retired["lan"] = {{pfx("2001:db8:99::/64"), 1000}, {pfx("2001:db8:98::/64"), 2000}};
     f.retired["other"] = {{pfx("2001:db8:97::/64"), 3000}};
     return f;
@@ -105,11 +118,12 @@ std::vector<OwnedObject> every_object() {
     file.owner = "radvd";
     file.group = "adm";
     file.validate = {"radvd", "-c", "-C", "{}"};
-    file.on_change = {ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}},
-                      ServiceAction{ServiceAction::Kind::restart, "a.service", "", {}},
-                      ServiceAction{ServiceAction::Kind::try_restart, "b.service", "", {}},
-                      ServiceAction{ServiceAction::Kind::signal_pidfile, "", "/run/radvd.pid", {}},
-                      ServiceAction{ServiceAction::Kind::command, "", "", Command{{"/bin/notify", "x y"}, 1500}}};
+    file.on_change = {
+        ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}},
+        ServiceAction{ServiceAction::Kind::restart, "a.service", "", {}},
+        ServiceAction{ServiceAction::Kind::try_restart, "b.service", "", {}},
+        ServiceAction{ServiceAction::Kind::signal_pidfile, "", "/run/radvd.pid", {}},
+        ServiceAction{ServiceAction::Kind::command, "", "", Command{{"/bin/notify", "x y"}, 1500}}};
     DnsRecordObject dns;
     dns.server = "2001:db8:53::1";
     dns.port = 5353;
@@ -120,7 +134,9 @@ std::vector<OwnedObject> every_object() {
     dns.value = addr("198.51.100.7");
     dns.ttl = 60;
     return {
-        OwnedObject{SysctlObject{"net.ipv6.conf.ppp0.accept_ra", "2"}, "t.toml:3:1 [uplink.tkom] sysctl", {"ppp0"}},
+        OwnedObject{SysctlObject{"net.ipv6.conf.ppp0.accept_ra", "2"},
+                    "t.toml:3:1 [uplink.tkom] sysctl",
+                    {"ppp0"}},
         OwnedObject{rule, "t.toml:10:1 [[rule]]", {"wan0", "ppp0"}},
         OwnedObject{blackhole, "t.toml:11:1 [[rule]]", {}},
         OwnedObject{route, "t.toml:12:1 [[route]]", {"ppp0"}},
@@ -209,7 +225,8 @@ TEST_CASE("a damaged state file is an error naming the file", "[store]") {
     // `part` is what is loaded: facts, applied or pending-reloads.
     const std::vector<Case> cases = {
         {"facts", "{ not json"},
-        {"facts", R"j({"facts": {"interfaces": {"wan0": {"dhcp6": {"prefixes": [{"prefix": "$(reboot)", "iaid": 1}]}}}}})j"},
+        {"facts",
+         R"j({"facts": {"interfaces": {"wan0": {"dhcp6": {"prefixes": [{"prefix": "$(reboot)", "iaid": 1}]}}}}})j"},
         {"facts", R"({"facts": {"interfaces": {"../x": {}}}})"},
         {"facts", "[1, 2]"},
         {"applied", "[1, 2"},
@@ -222,9 +239,12 @@ TEST_CASE("a damaged state file is an error naming the file", "[store]") {
         StateDir state(dir.path.string());  // a new one: each reads the file once
         const std::string name = dir / "state.json";
         try {
-            if (std::string(c.file) == "facts") state.load_facts();
-            else if (std::string(c.file) == "applied") state.load_applied();
-            else state.load_pending_reloads();
+            if (std::string(c.file) == "facts")
+                state.load_facts();
+            else if (std::string(c.file) == "applied")
+                state.load_applied();
+            else
+                state.load_pending_reloads();
             FAIL("no error");
         } catch (const Error& e) {
             CHECK_THAT(e.what(), Catch::StartsWith(name + ": "));
@@ -295,7 +315,8 @@ TEST_CASE("journal: a line cut short by a crash is skipped", "[store][journal]")
 TEST_CASE("journal: the oldest entries are pruned past max entries", "[store][journal]") {
     TempDir dir;
     Journal journal(dir.path.string(), 150);
-    for (int i = 1; i <= 401; ++i) REQUIRE(journal.append(Json{{"n", i}}) == static_cast<std::uint64_t>(i));
+    for (int i = 1; i <= 401; ++i)
+        REQUIRE(journal.append(Json{{"n", i}}) == static_cast<std::uint64_t>(i));
     auto ids = journal.ids();
     REQUIRE(ids.size() == 150);
     CHECK(ids.front() == 252);
@@ -304,8 +325,8 @@ TEST_CASE("journal: the oldest entries are pruned past max entries", "[store][jo
     CHECK(journal.read(401)->value("n", 0) == 401);
     // Whole segments go once every id in them is out of the window: 1-100 and
     // 101-200 are gone, 201-300 holds 252.. and stays.
-    CHECK(entries(dir.path) ==
-          std::vector<std::string>{"00000201.jsonl", "00000301.jsonl", "00000401.jsonl", "last-id"});
+    CHECK(entries(dir.path) == std::vector<std::string>{"00000201.jsonl", "00000301.jsonl",
+                                                        "00000401.jsonl", "last-id"});
 }
 
 TEST_CASE("the state lock serialises two processes", "[store][lock]") {

@@ -19,5 +19,6 @@ TEST_CASE("did_you_mean and with_hint give every error the same shape", "[sugges
     CHECK(did_you_mean("frobnicate", {"status", "events"}, "see --help") == "see --help");
     CHECK(did_you_mean("frobnicate", {"status"}) == "");
     CHECK(with_hint("unknown command 'x'", "") == "unknown command 'x'");
-    CHECK(with_hint("unknown command 'x'", "see --help") == "unknown command 'x'\n  hint: see --help");
+    CHECK(with_hint("unknown command 'x'", "see --help") ==
+          "unknown command 'x'\n  hint: see --help");
 }

@@ -2,17 +2,17 @@
 // rt_tables parsing and lookup order, and SystemExecutor's dispatch for the kinds
 // it does not execute itself. Netlink is covered by tests/netns/rules_routes.sh.
 #include "rt_tables.hpp"
-#include "sysctl.hpp"
 #include "scripted_querier.hpp"
+#include "sysctl.hpp"
 #include "system_executor.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "temp_dir.hpp"
 
@@ -20,8 +20,8 @@ using namespace hookctl;
 using test::ScriptedQuerier;
 namespace fs = std::filesystem;
 
-using hookctl::test::TempDir;
 using hookctl::test::slurp;
+using hookctl::test::TempDir;
 
 namespace {
 
@@ -60,12 +60,14 @@ TEST_CASE("sysctl_path maps dotted keys to /proc/sys paths", "[sysctl]") {
         CHECK(p.interface == "eth0.100");
     }
     SECTION("global keys work the same") {
-        CHECK(sysctl_path("net.ipv6.conf.all.forwarding").relative == "net/ipv6/conf/all/forwarding");
+        CHECK(sysctl_path("net.ipv6.conf.all.forwarding").relative ==
+              "net/ipv6/conf/all/forwarding");
         CHECK(sysctl_path("net.ipv4.ip_forward").relative == "net/ipv4/ip_forward");
         CHECK(sysctl_path("net.ipv4.ip_forward").interface.empty());
     }
     SECTION("anything that could leave the directory is refused") {
-        CHECK(sysctl_path("net.ipv6.conf...accept_ra").error == "invalid interface name '.' in sysctl key 'net.ipv6.conf...accept_ra'");
+        CHECK(sysctl_path("net.ipv6.conf...accept_ra").error ==
+              "invalid interface name '.' in sysctl key 'net.ipv6.conf...accept_ra'");
         CHECK_FALSE(sysctl_path("net.ipv6.conf.../accept_ra").error.empty());
         CHECK_FALSE(sysctl_path("net.ipv6.conf.a/b.accept_ra").error.empty());
         CHECK_FALSE(sysctl_path("net.ipv6.conf.ppp0.").error.empty());
@@ -99,10 +101,12 @@ TEST_CASE("SysctlWriter writes only when the value differs", "[sysctl]") {
         CHECK(fs::last_write_time(file) == before);
     }
     SECTION("the second ensure of the same value writes nothing") {
-        CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "2"}).status == ActionResult::Status::done);
+        CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "2"}).status ==
+              ActionResult::Status::done);
         backdate(file);
         auto before = fs::last_write_time(file);
-        CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "2"}).status == ActionResult::Status::unchanged);
+        CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "2"}).status ==
+              ActionResult::Status::unchanged);
         CHECK(fs::last_write_time(file) == before);
     }
     SECTION("multi-value keys compare with whitespace collapsed") {
@@ -217,11 +221,12 @@ TEST_CASE("SystemExecutor dispatch without the kernel", "[system_executor]") {
     };
 
     SECTION("sysctl add writes, remove never reverts") {
-        ActionResult added = executor.apply(action(Action::Op::add, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"}));
+        ActionResult added = executor.apply(
+            action(Action::Op::add, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"}));
         CHECK(added.status == ActionResult::Status::done);
         CHECK(read_file(dir.path / "net/ipv6/conf/ppp0/forwarding") == "0\n");
-        ActionResult removed =
-            executor.apply(action(Action::Op::remove, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"}));
+        ActionResult removed = executor.apply(
+            action(Action::Op::remove, SysctlObject{"net.ipv6.conf.ppp0.forwarding", "0"}));
         CHECK(removed.status == ActionResult::Status::unchanged);
         CHECK(read_file(dir.path / "net/ipv6/conf/ppp0/forwarding") == "0\n");
     }

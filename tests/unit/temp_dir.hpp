@@ -16,7 +16,8 @@ namespace hookctl::test {
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "hookctl-test-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "hookctl-test-XXXXXX").string();
         REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
         path = tmpl;
     }
