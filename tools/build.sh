@@ -1,11 +1,24 @@
 #!/bin/bash
-# Configures (once) and builds hookctl in ./build.
+# Configures (once) and builds hookctl, warnings shown and treated as errors.
+#   bash tools/build.sh [DIR]              # DIR defaults to ./build
+#   bash tools/build.sh --sanitize [DIR]   # ASan + UBSan build, DIR defaults to ./build-asan
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/deps.sh
-if [ -f build/build.ninja ]; then
-    meson setup --reconfigure build >/dev/null
-else
-    meson setup build >/dev/null
+options=(-Dwerror=true)
+dir=build
+if [ "${1:-}" = "--sanitize" ]; then
+    shift
+    dir=build-asan
+    # b_lundef=false: the sanitizer runtimes resolve some symbols at load time.
+    options+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
 fi
-ninja -C build -j"$(nproc)" >/dev/null
+dir=${1:-$dir}
+bash tools/deps.sh
+if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "${options[@]}" >/dev/null
+else
+    meson setup "$dir" "${options[@]}" >/dev/null
+fi
+# Warnings stay visible: ninja prints the compiler's output for any step that has one.
+ninja -C "$dir" -j"$(nproc)" | grep -v '^\[' || true
+test "${PIPESTATUS[0]}" -eq 0

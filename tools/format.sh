@@ -3,6 +3,7 @@
 # nothing and exits 1 listing the files that are not formatted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v clang-format >/dev/null || { echo "SKIP: clang-format not found (Debian package clang-format)"; exit 77; }
 mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.hpp.in' | grep -v '\.in$')
 if [ "${1:-}" = "--check" ]; then
     bad=()

@@ -1,42 +1,70 @@
 #!/bin/bash
-# The whole test suite: installs what is missing, builds, runs the unit, cli and
-# netns suites, and ends with one line "N passed, N failed[, N skipped]".
-# Counts: every Catch2 test case of the unit suite and every check of the script
-# suites (each script ends with "# N passed, N failed"); a skipped script counts once.
+# The whole test suite: installs what is missing (Debian 12), builds with warnings
+# as errors, runs every suite, and ends with one line "N passed, N failed[, N skipped]".
+#
+#   1. build/       unit, cli, netns (root: real kernel and daemons), lint (layer
+#                   includes, clang-format, clang-tidy), harness (the CLI test
+#                   helpers checking themselves; reported, not counted)
+#   2. non-root     unit and cli again as user nobody, when run as root: parsing,
+#                   planning and every read-only command must work without root
+#   3. build-asan/  unit, cli and netns again under AddressSanitizer and UBSan
+#
+# Counts: every Catch2 test case and every check of the script suites (each script
+# ends with "# N passed, N failed"); a skipped script counts once as skipped.
+# HOOKCTL_TEST_QUICK=1 runs step 1 only (for iterating; CI runs all three).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash tools/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+extra=$(mktemp /tmp/hookctl-test-results.XXXXXX)
+trap 'rm -f "$extra"' EXIT
+fail_build() { echo "$1 failed"; echo "0 passed, 1 failed"; exit 1; }
+
+bash tools/build.sh || fail_build "build"
 meson test -C build --print-errorlogs --num-processes 2 "$@"
 rc=$?
-python3 - build/meson-logs/testlog.json <<'PY'
-import json, re, sys
-passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    t = json.loads(line)
-    name, result, out = t["name"], t["result"], t.get("stdout", "") or ""
-    if result == "SKIP":
-        skipped += 1
-        reason = [l for l in out.splitlines() if "SKIP" in l]
-        print(f"skipped {name}: {reason[0] if reason else 'no reason given'}")
-        continue
-    # Catch2 2.x: "All tests passed (A assertions in N test cases)" or
-    # "test cases: N | P passed | F failed"; the scripts end with "# N passed, N failed".
-    m = re.search(r"All tests passed \(\d+ assertions? in (\d+) test cases?\)", out)
-    counts = (int(m.group(1)), 0) if m else None
-    if not counts:
-        m = re.search(r"test cases:\s+\d+\s+\|\s+(\d+) passed\s+\|\s+(\d+) failed", out)
-        if m: counts = (int(m.group(1)), int(m.group(2)))
-    if not counts:
-        m = re.findall(r"(\d+) passed, (\d+) failed", out)
-        if m: counts = (int(m[-1][0]), int(m[-1][1]))
-    if not counts:
-        counts = (1, 0) if result == "OK" else (0, 1)
-    p, f = counts
-    # A test that failed without saying so in its counts (a crash, a timeout) fails once.
-    if result != "OK" and f == 0: f = 1
-    passed += p; failed += f
-line = f"{passed} passed, {failed} failed"
-if skipped: line += f", {skipped} skipped"
-print(line)
-PY
+logs=(build/meson-logs/testlog.json)
+
+if [ "${HOOKCTL_TEST_QUICK:-0}" != 1 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "== unit and cli suites as user nobody"
+        as_nobody() {
+            setpriv --reuid=65534 --regid=65534 --clear-groups \
+                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TMPDIR=/tmp \
+                HOOKCTL="$PWD/build/cli/hookctl" SOURCE_ROOT="$PWD" "$@"
+        }
+        out=$(as_nobody build/tests/unit_tests 2>&1)
+        tail -1 <<<"$out"
+        if grep -q "All tests passed" <<<"$out"; then
+            echo "nonroot/unit $(sed -n 's/.*All tests passed ([0-9]* assertions\? in \([0-9]*\) test.*/\1/p' <<<"$out") 0" >>"$extra"
+        else
+            printf '%s\n' "$out" | tail -40
+            echo "nonroot/unit 0 1" >>"$extra"
+            rc=1
+        fi
+        for t in tests/cli/*.sh; do
+            case $(basename "$t") in lib.sh | lib_selfcheck.sh) continue ;; esac
+            out=$(as_nobody bash "$t" 2>&1)
+            line=$(grep -E '^# .*: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)
+            p=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\1/p' <<<"$line")
+            f=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\2/p' <<<"$line")
+            if [ -z "$p" ]; then p=0 f=1; fi
+            echo "nonroot/$(basename "$t"): $p passed, $f failed"
+            [ "$f" -eq 0 ] || { printf '%s\n' "$out" | tail -30; rc=1; }
+            echo "nonroot/$(basename "$t") $p $f" >>"$extra"
+        done
+    else
+        echo "skipped the non-root rerun: already not root"
+    fi
+
+    echo "== unit, cli and netns suites under ASan and UBSan (build-asan/)"
+    if bash tools/build.sh --sanitize; then
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite cli --suite netns
+        rc=$((rc | $?))
+        logs+=(build-asan/meson-logs/testlog.json)
+    else
+        echo "sanitizer build 0 1" >>"$extra"
+        rc=1
+    fi
+fi
+python3 tools/count_tests.py "${logs[@]}" "$extra"
 exit $rc

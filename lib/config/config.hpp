@@ -52,7 +52,8 @@ struct ValueExpr {
 // The syntax of one expression (see ValueExpr). Owner names and which field an owner
 // has are checked by parse_config, which knows the uplinks and lans. `what` (e.g.
 // "rule[2].from") prefixes error messages. Throws ConfigError at `where`.
-ValueExpr parse_value_expr(std::string_view text, SourceLocation where, std::string_view what = "");
+ValueExpr parse_value_expr(std::string_view text, const SourceLocation& where,
+                           std::string_view what = "");
 std::string to_string(ValueExpr::Field f);  // "ipv4-peer", ...; "" for none
 
 // `on.<event> = [[argv...], ...]`: event names are pppd script names (ip-up, ...)

@@ -140,7 +140,7 @@ private:
     }
 
     std::string uplink_name(const Value& v) const {
-        const std::string name = v.string();
+        std::string name = v.string();
         if (config_.uplinks.count(name)) return name;
         std::vector<std::string> names;
         for (const auto& [n, u] : config_.uplinks) names.push_back(n);
@@ -683,7 +683,7 @@ private:
     }
 
     static std::string account(const Value& v) {
-        const std::string s = v.string();
+        std::string s = v.string();
         if (s.size() > 32 || !all_name_chars(s, "_.-") || s.front() == '-')
             v.fail(fmt::format("\"{}\" is not a user or group name", escape_for_display(s)));
         return s;

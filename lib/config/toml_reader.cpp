@@ -138,7 +138,7 @@ std::vector<std::vector<std::string>> Value::argv_list() const {
 }
 
 std::string Value::absolute_path() const {
-    const std::string p = string();
+    std::string p = string();
     if (p.empty() || p.front() != '/')
         fail(fmt::format("\"{}\" is not an absolute path", escape_for_display(p)),
              "paths start with '/'");

@@ -99,6 +99,7 @@ struct ExprParser {
             if (name == field) e.field = value;
         if (e.field == ValueExpr::Field::none) {
             std::vector<std::string> names;
+            names.reserve(field_names.size());
             for (const auto& f : field_names) names.emplace_back(f.first);
             fail(fmt::format("unknown field '{}'", field),
                  did_you_mean(field, names, fmt::format("fields are {}", fmt::join(names, ", "))));
@@ -140,7 +141,8 @@ std::string to_string(ValueExpr::Field f) {
     return "";
 }
 
-ValueExpr parse_value_expr(std::string_view text, SourceLocation where, std::string_view what) {
+ValueExpr parse_value_expr(std::string_view text, const SourceLocation& where,
+                           std::string_view what) {
     return ExprParser{trim(text), where, what}.parse();
 }
 

@@ -42,7 +42,7 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
                          std::string otherwise) {
     const std::string near = nearest(word, candidates);
-    return near.empty() ? otherwise : "did you mean '" + near + "'?";
+    return near.empty() ? std::move(otherwise) : "did you mean '" + near + "'?";
 }
 
 std::string with_hint(const std::string& message, const std::string& hint) {

@@ -93,6 +93,7 @@ void render_interface(std::string& out, const RadvdInterfaceInput& in) {
 
 std::string render_radvd_conf(const std::vector<RadvdInterfaceInput>& interfaces) {
     std::vector<const RadvdInterfaceInput*> sorted;
+    sorted.reserve(interfaces.size());
     for (const auto& i : interfaces) sorted.push_back(&i);
     std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
         return a->interface.str() < b->interface.str();

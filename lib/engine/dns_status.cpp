@@ -18,34 +18,44 @@ std::string to_string(DnsRecordStatus::State s) {
     return "?";
 }
 
+namespace {
+
+struct LastAction {
+    std::string op;
+    DnsRecordObject object;
+    std::string result;
+    std::string message;
+};
+
+// The newest journaled action per DNS record key.
+std::map<std::string, LastAction> last_dns_actions(const Json& journal) {
+    std::map<std::string, LastAction> last;
+    if (!journal.is_array()) return last;
+    for (const auto& entry : journal) {
+        if (!entry.is_object() || !entry.contains("actions") || !entry["actions"].is_array())
+            continue;
+        for (const auto& act : entry["actions"]) {
+            if (!act.is_object() || !act.contains("object") || !act.contains("result")) continue;
+            try {
+                const Object o = object_from_json(act["object"]);
+                if (!std::holds_alternative<DnsRecordObject>(o)) continue;
+                last[key_of(o)] = {act.value("op", ""), std::get<DnsRecordObject>(o),
+                                   act.value("result", ""), act.value("message", "")};
+            } catch (const std::exception&) {
+                // An entry from an older or damaged journal: it only colours the status.
+            }
+        }
+    }
+    return last;
+}
+
+}  // namespace
+
 std::vector<DnsRecordStatus> dns_status(const std::vector<OwnedObject>& desired,
                                         const std::vector<std::string>& held_keys,
                                         const std::vector<OwnedObject>& applied,
                                         const Json& journal) {
-    struct LastAction {
-        std::string op;
-        DnsRecordObject object;
-        std::string result;
-        std::string message;
-    };
-    std::map<std::string, LastAction> last;
-    if (journal.is_array())
-        for (const auto& entry : journal) {
-            if (!entry.is_object() || !entry.contains("actions") || !entry["actions"].is_array())
-                continue;
-            for (const auto& act : entry["actions"]) {
-                if (!act.is_object() || !act.contains("object") || !act.contains("result"))
-                    continue;
-                try {
-                    const Object o = object_from_json(act["object"]);
-                    if (!std::holds_alternative<DnsRecordObject>(o)) continue;
-                    last[key_of(o)] = {act.value("op", ""), std::get<DnsRecordObject>(o),
-                                       act.value("result", ""), act.value("message", "")};
-                } catch (const std::exception&) {
-                    // An entry from an older or damaged journal: it only colours the status.
-                }
-            }
-        }
+    const std::map<std::string, LastAction> last = last_dns_actions(journal);
     std::map<std::string, const DnsRecordObject*> applied_by_key;
     for (const auto& a : applied)
         if (const auto* d = std::get_if<DnsRecordObject>(&a.object))

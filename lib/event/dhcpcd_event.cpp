@@ -320,6 +320,7 @@ std::optional<RaFacts> parse_ra(const Environment& env) {
 const std::vector<std::string>& dhcpcd_reason_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> out;
+        out.reserve(reasons.size());
         for (const auto& [name, action] : reasons) out.push_back(name);
         return out;
     }();

@@ -41,7 +41,7 @@ bool is_dhcpcd_variable(std::string_view name) {
 // these: refuse absurd amounts instead of storing them. Per-value limits that give
 // a precise error live in the parsers.
 constexpr std::size_t max_relevant_variables = 1024;
-constexpr std::size_t max_relevant_value_bytes = 64 * 1024;
+constexpr std::size_t max_relevant_value_bytes = std::size_t{64} * 1024;
 
 bool is_env_name(std::string_view name) {
     if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;

@@ -37,6 +37,7 @@ std::string join(const std::vector<std::string>& parts) {
 template <typename T>
 std::vector<std::string> strings(const std::vector<T>& v) {
     std::vector<std::string> out;
+    out.reserve(v.size());
     for (const auto& x : v) out.push_back(x.to_string());
     std::sort(out.begin(), out.end());
     return out;

@@ -7,13 +7,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,25 +35,13 @@ ActionResult result(ActionResult::Status s, std::string message, Clock::time_poi
     return r;
 }
 
-// Reads a whole regular file without following a symlink; nullopt with errno set on failure.
-std::optional<std::string> read_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) return std::nullopt;
-    std::string out;
-    if (!read_all(fd.get(), out)) return std::nullopt;
-    return out;
-}
-
 // A rename or unlink is durable only once the directory entry is on disk.
 bool fsync_dir(const std::string& dir) {
     UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     return fd && ::fsync(fd.get()) == 0;
 }
 
-struct Owner {
-    uid_t uid;
-    gid_t gid;
-};
+using Owner = FileWriter::Owner;
 
 // Empty owner/group: whoever hookctl runs as (root in production).
 std::optional<Owner> resolve_owner(const FileObject& f, std::string& error) {
@@ -98,17 +89,130 @@ std::string trim_end(std::string s) {
     return s;
 }
 
-// Creates a new, empty temp file next to `path` (same filesystem, so rename is atomic).
+// Temp files are `.<name>.hookctl-<pid>-<n>` beside the file (same filesystem, so
+// the rename is atomic).
+std::string temp_prefix(const std::string& path) {
+    return fmt::format("{}/.{}.hookctl-", dir_of(path), base_of(path));
+}
+
+// Creates a new, empty temp file next to `path`.
 int create_temp(const std::string& path, std::string& temp) {
     static unsigned counter = 0;
     for (int attempt = 0; attempt < 100; ++attempt) {
-        temp =
-            fmt::format("{}/.{}.hookctl-{}-{}", dir_of(path), base_of(path), ::getpid(), counter++);
+        temp = fmt::format("{}{}-{}", temp_prefix(path), ::getpid(), counter++);
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0 || errno != EEXIST) return fd;
     }
     errno = EEXIST;
     return -1;
+}
+
+// Temp files of `path` left by a run that was killed between creating and renaming
+// one (pppd SIGTERMs its scripts 5 s after it exits). File-writing runs hold the
+// state lock, so another process's temp file is a dead run's: removed, unless that
+// process is alive. Only regular files of exactly our pattern are touched.
+void remove_stale_temps(const std::string& path) {
+    const std::string dir = dir_of(path);
+    const std::string prefix = fmt::format(".{}.hookctl-", base_of(path));
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string_view name = e->d_name;
+        if (name.substr(0, prefix.size()) != prefix) continue;
+        const std::string_view rest = name.substr(prefix.size());
+        const auto dash = rest.find('-');
+        if (dash == std::string_view::npos || dash == 0 || dash + 1 == rest.size()) continue;
+        const std::string_view pid_text = rest.substr(0, dash);
+        const std::string_view counter = rest.substr(dash + 1);
+        auto digits = [](std::string_view t) {
+            return t.size() <= 10 &&
+                   std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+        };
+        if (!digits(pid_text) || !digits(counter)) continue;
+        const long pid = std::stol(std::string(pid_text));
+        if (pid == ::getpid() ||
+            (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)))
+            continue;
+        struct stat st {};
+        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            ::unlinkat(::dirfd(d), e->d_name, 0);
+    }
+    ::closedir(d);
+}
+
+// The file as it is: opened without following a symlink and without blocking (a
+// FIFO planted there must not hang the hook while it holds the state lock), checked
+// to be a regular file on the descriptor itself, read through it. Every later
+// metadata change goes through the same descriptor, so a file swapped in after the
+// check is never the one changed.
+struct Existing {
+    UniqueFd fd;
+    struct stat st {};
+    std::string content;
+};
+
+// A file hookctl owns is small; a larger one is not one it wrote.
+constexpr off_t max_owned_file_bytes = off_t{16} * 1024 * 1024;
+
+std::optional<Existing> open_existing(const std::string& path, std::string& error) {
+    Existing e;
+    e.fd.reset(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!e.fd) {
+        if (errno == ENOENT) return std::nullopt;
+        error = errno == ELOOP ? fmt::format(
+                                     "{}: is a symlink; hookctl only replaces regular files it "
+                                     "wrote; remove it",
+                                     path)
+                               : fmt::format("{}: {}", path, errno_text());
+        return std::nullopt;
+    }
+    if (::fstat(e.fd.get(), &e.st) != 0) {
+        error = fmt::format("{}: fstat: {}", path, errno_text());
+        return std::nullopt;
+    }
+    if (!S_ISREG(e.st.st_mode)) {
+        error = fmt::format(
+            "{}: exists and is not a regular file; hookctl only replaces regular "
+            "files it wrote; remove it",
+            path);
+        return std::nullopt;
+    }
+    if (e.st.st_size > max_owned_file_bytes) {
+        error = fmt::format("{}: {} bytes; not a file hookctl wrote", path, e.st.st_size);
+        return std::nullopt;
+    }
+    if (!read_all(e.fd.get(), e.content)) {
+        error = fmt::format("{}: cannot read: {}", path, errno_text());
+        return std::nullopt;
+    }
+    return e;
+}
+
+// Same bytes: owner and mode put right on the open descriptor, message says what
+// changed. chown clears set-id bits, so the mode is set after it.
+bool repair_metadata(const Existing& e, const Owner& owner, std::uint32_t mode,
+                     std::string& message) {
+    std::string repaired;
+    if (e.st.st_uid != owner.uid || e.st.st_gid != owner.gid) {
+        if (::fchown(e.fd.get(), owner.uid, owner.gid) != 0) {
+            message = fmt::format("chown to {}:{}: {}", owner.uid, owner.gid, errno_text());
+            return false;
+        }
+        repaired =
+            fmt::format("owner {}:{} -> {}:{}", e.st.st_uid, e.st.st_gid, owner.uid, owner.gid);
+    }
+    const unsigned old_mode = e.st.st_mode & 07777;
+    if (old_mode != mode || !repaired.empty()) {
+        if (::fchmod(e.fd.get(), mode) != 0) {
+            message = fmt::format("chmod {:04o}: {}", mode, errno_text());
+            return false;
+        }
+        if (old_mode != mode)
+            repaired += fmt::format("{}mode {:04o} -> {:04o}", repaired.empty() ? "" : ", ",
+                                    old_mode, mode);
+    }
+    message = repaired.empty() ? "" : "content unchanged; repaired " + repaired;
+    return true;
 }
 
 }  // namespace
@@ -130,56 +234,37 @@ ActionResult FileWriter::ensure(const FileObject& f) {
         return fail(fmt::format(
             "{}: content does not start with hookctl's marker line (internal error)", f.path));
     std::string error;
-    auto owner = resolve_owner(f, error);
+    const auto owner = resolve_owner(f, error);
     if (!owner) return fail(error);
 
-    struct stat st {};
-    std::optional<std::string> current;
-    if (::lstat(f.path.c_str(), &st) == 0) {
-        if (!S_ISREG(st.st_mode))
-            return fail(
-                fmt::format("{}: exists and is not a regular file (a symlink?); hookctl only "
-                            "replaces regular files it wrote; remove it",
-                            f.path));
-        current = read_file(f.path);
-        if (!current) return fail(fmt::format("{}: cannot read: {}", f.path, errno_text()));
-        if (!current->empty() && !carries_marker(*current))
-            return fail(
-                fmt::format("{} exists and is not owned by hookctl (no marker line); move it away "
-                            "or add the marker to hand it over",
-                            f.path));
-    } else if (errno != ENOENT) {
-        return fail(fmt::format("{}: {}", f.path, errno_text()));
+    const auto existing = open_existing(f.path, error);
+    if (!error.empty()) return fail(error);
+    if (existing && !existing->content.empty() && !carries_marker(existing->content))
+        return fail(
+            fmt::format("{} exists and is not owned by hookctl (no marker line); move it away "
+                        "or add the marker to hand it over",
+                        f.path));
+    if (existing && existing->content == f.content) {
+        // Same bytes: no write, mtime stays, no reload.
+        std::string message;
+        if (!repair_metadata(*existing, *owner, f.mode, message))
+            return fail(f.path + ": " + message);
+        return result(S::unchanged, message, start);
     }
+    std::string message;
+    if (!replace(f, *owner, message)) return fail(message);
+    return result(S::done, message, start);
+}
 
-    if (current && *current == f.content) {
-        // Same bytes: no write, mtime stays, no reload. Repair metadata in place.
-        std::string repaired;
-        if (st.st_uid != owner->uid || st.st_gid != owner->gid) {
-            if (::chown(f.path.c_str(), owner->uid, owner->gid) != 0)
-                return fail(fmt::format("{}: chown to {}:{}: {}", f.path, owner->uid, owner->gid,
-                                        errno_text()));
-            repaired +=
-                fmt::format("owner {}:{} -> {}:{}", st.st_uid, st.st_gid, owner->uid, owner->gid);
-        }
-        // chown clears set-id bits, so the mode is set after it.
-        if ((st.st_mode & 07777) != f.mode || !repaired.empty()) {
-            if (::chmod(f.path.c_str(), f.mode) != 0)
-                return fail(fmt::format("{}: chmod {:04o}: {}", f.path, f.mode, errno_text()));
-            if ((st.st_mode & 07777) != f.mode)
-                repaired += fmt::format("{}mode {:04o} -> {:04o}", repaired.empty() ? "" : ", ",
-                                        st.st_mode & 07777, f.mode);
-        }
-        return result(S::unchanged,
-                      repaired.empty() ? "" : "content unchanged; repaired " + repaired, start);
-    }
-
+bool FileWriter::replace(const FileObject& f, const Owner& owner, std::string& message) {
+    remove_stale_temps(f.path);
     std::string temp;
-    int raw = create_temp(f.path, temp);
-    if (raw < 0)
-        return fail(fmt::format("{}: cannot create a temp file in {}: {}", f.path, dir_of(f.path),
-                                errno_text()));
-    UniqueFd fd(raw);
+    UniqueFd fd(create_temp(f.path, temp));
+    if (!fd) {
+        message = fmt::format("{}: cannot create a temp file in {}: {}", f.path, dir_of(f.path),
+                              errno_text());
+        return false;
+    }
     bool keep_temp = false;
     struct TempGuard {
         const std::string& temp;
@@ -189,58 +274,52 @@ ActionResult FileWriter::ensure(const FileObject& f) {
         }
     } guard{temp, keep_temp};
 
-    struct stat tst {};
-    if (::fstat(fd.get(), &tst) != 0) return fail(fmt::format("{}: fstat: {}", temp, errno_text()));
-    if ((tst.st_uid != owner->uid || tst.st_gid != owner->gid) &&
-        ::fchown(fd.get(), owner->uid, owner->gid) != 0)
-        return fail(
-            fmt::format("{}: chown to {}:{}: {}", f.path, owner->uid, owner->gid, errno_text()));
-    if (::fchmod(fd.get(), f.mode) != 0)
-        return fail(fmt::format("{}: chmod {:04o}: {}", f.path, f.mode, errno_text()));
-    if (!write_all(fd.get(), f.content) || ::fsync(fd.get()) != 0)
-        return fail(fmt::format("{}: writing {}: {}", f.path, temp, errno_text()));
-
-    if (!f.validate.empty()) {
-        Command check;
-        for (const auto& a : f.validate) check.argv.push_back(substitute(a, temp));
-        check.timeout_ms = validator_timeout_ms_;
-        ProcessResult pr = runner_.run(check, deadline_);
-        if (!pr.ok()) {
-            std::string out = trim_end(pr.output);
-            return fail(
-                fmt::format("{}: new content rejected by `{}` ({}){}{}; the old file is kept",
-                            f.path, format_argv(check.argv), describe(pr), out.empty() ? "" : ": ",
-                            pr.output_truncated ? "..." + out : out));
-        }
+    if (::fchown(fd.get(), owner.uid, owner.gid) != 0) {
+        message = fmt::format("{}: chown to {}:{}: {}", f.path, owner.uid, owner.gid, errno_text());
+        return false;
     }
-
-    if (::rename(temp.c_str(), f.path.c_str()) != 0)
-        return fail(fmt::format("{}: rename from {}: {}", f.path, temp, errno_text()));
+    if (::fchmod(fd.get(), f.mode) != 0) {
+        message = fmt::format("{}: chmod {:04o}: {}", f.path, f.mode, errno_text());
+        return false;
+    }
+    if (!write_all(fd.get(), f.content) || ::fsync(fd.get()) != 0) {
+        message = fmt::format("{}: writing {}: {}", f.path, temp, errno_text());
+        return false;
+    }
+    if (!f.validate.empty() && !validate(f, temp, message)) return false;
+    if (::rename(temp.c_str(), f.path.c_str()) != 0) {
+        message = fmt::format("{}: rename from {}: {}", f.path, temp, errno_text());
+        return false;
+    }
     keep_temp = true;  // it is the file now
-    std::string message = fmt::format("wrote {} bytes", f.content.size());
+    message = fmt::format("wrote {} bytes", f.content.size());
     if (!fsync_dir(dir_of(f.path)))
         message += fmt::format(" (fsync of {} failed: {})", dir_of(f.path), errno_text());
-    return result(S::done, message, start);
+    return true;
+}
+
+bool FileWriter::validate(const FileObject& f, const std::string& temp, std::string& message) {
+    Command check;
+    for (const auto& a : f.validate) check.argv.push_back(substitute(a, temp));
+    check.timeout_ms = validator_timeout_ms_;
+    const ProcessResult pr = runner_.run(check, deadline_);
+    if (pr.ok()) return true;
+    const std::string out = trim_end(pr.output);
+    message = fmt::format("{}: new content rejected by `{}` ({}){}{}; the old file is kept", f.path,
+                          format_argv(check.argv), describe(pr), out.empty() ? "" : ": ",
+                          pr.output_truncated ? "..." + out : out);
+    return false;
 }
 
 ActionResult FileWriter::remove(const FileObject& f) {
     using S = ActionResult::Status;
     const auto start = Clock::now();
-    struct stat st {};
-    if (::lstat(f.path.c_str(), &st) != 0) {
-        if (errno == ENOENT) return result(S::unchanged, "already absent", start);
-        return result(S::failed, fmt::format("{}: {}", f.path, errno_text()), start);
-    }
-    if (!S_ISREG(st.st_mode))
-        return result(
-            S::failed,
-            fmt::format("{}: not a regular file; hookctl did not write it, left in place", f.path),
-            start);
-    auto current = read_file(f.path);
-    if (!current)
-        return result(S::failed, fmt::format("{}: cannot read: {}", f.path, errno_text()), start);
+    std::string error;
+    const auto existing = open_existing(f.path, error);
+    if (!error.empty()) return result(S::failed, error + " (left in place)", start);
+    if (!existing) return result(S::unchanged, "already absent", start);
     // The user took the file over by deleting the marker: it is theirs now.
-    if (!carries_marker(*current))
+    if (!carries_marker(existing->content))
         return result(
             S::unchanged,
             fmt::format("{}: left in place: not owned by hookctl (no marker line)", f.path), start);

@@ -10,12 +10,20 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 namespace hookctl {
 
 class FileWriter {
 public:
+    struct Owner {
+        uid_t uid;
+        gid_t gid;
+    };
+
     // Validators run through `runner`, each bounded by min(`deadline`, its timeout).
     explicit FileWriter(ProcessRunner& runner, Deadline deadline = Deadline::max(),
                         std::uint32_t validator_timeout_ms = 5000);
@@ -32,6 +40,11 @@ public:
     ActionResult remove(const FileObject& file);
 
 private:
+    // Temp file beside the file, owner and mode on its descriptor, content, fsync,
+    // validator, rename. false: `message` says why, nothing replaced.
+    bool replace(const FileObject& file, const Owner& owner, std::string& message);
+    bool validate(const FileObject& file, const std::string& temp, std::string& message);
+
     ProcessRunner& runner_;
     Deadline deadline_;
     std::uint32_t validator_timeout_ms_;

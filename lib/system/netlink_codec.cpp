@@ -131,14 +131,15 @@ void Message::put_address(std::uint16_t type, const IpAddress& a) {
 Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& rule,
                      std::uint8_t protocol) {
     Message m(type, flags);
-    auto* frh = m.put_header<fib_rule_hdr>();
-    frh->family = af_of(rule.family);
-    frh->action = kernel_number(rule_actions, rule.action);
-    frh->table = header_table(rule.table);
-    if (rule.from && rule.from->length > 0) frh->src_len = rule.from->length;
-    if (rule.to && rule.to->length > 0) frh->dst_len = rule.to->length;
-    if (frh->src_len) m.put_address(FRA_SRC, rule.from->network);
-    if (frh->dst_len) m.put_address(FRA_DST, rule.to->network);
+    fib_rule_hdr frh{};
+    frh.family = af_of(rule.family);
+    frh.action = kernel_number(rule_actions, rule.action);
+    frh.table = header_table(rule.table);
+    if (rule.from && rule.from->length > 0) frh.src_len = rule.from->length;
+    if (rule.to && rule.to->length > 0) frh.dst_len = rule.to->length;
+    m.put_header(frh);
+    if (frh.src_len) m.put_address(FRA_SRC, rule.from->network);
+    if (frh.dst_len) m.put_address(FRA_DST, rule.to->network);
     if (rule.iif) m.put_string(FRA_IIFNAME, rule.iif->str());
     if (rule.oif) m.put_string(FRA_OIFNAME, rule.oif->str());
     if (rule.fwmark) m.put_u32(FRA_FWMARK, *rule.fwmark);
@@ -154,19 +155,20 @@ Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& 
 Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject& route,
                       std::uint8_t protocol, unsigned ifindex, bool for_delete) {
     Message m(type, flags);
-    auto* rtm = m.put_header<rtmsg>();
-    rtm->rtm_family = af_of(route.destination.family());
-    rtm->rtm_dst_len = route.destination.length;
-    rtm->rtm_table = header_table(route.table);
-    rtm->rtm_protocol = protocol;
-    rtm->rtm_type = kernel_number(route_types, route.type);
+    rtmsg rtm{};
+    rtm.rtm_family = af_of(route.destination.family());
+    rtm.rtm_dst_len = route.destination.length;
+    rtm.rtm_table = header_table(route.table);
+    rtm.rtm_protocol = protocol;
+    rtm.rtm_type = kernel_number(route_types, route.type);
     if (for_delete)
-        rtm->rtm_scope = RT_SCOPE_NOWHERE;
+        rtm.rtm_scope = RT_SCOPE_NOWHERE;
     else if (route.type == RouteType::unicast && !route.via &&
              route.destination.family() == Family::v4)
-        rtm->rtm_scope = RT_SCOPE_LINK;  // on-link: no gateway to resolve through
+        rtm.rtm_scope = RT_SCOPE_LINK;  // on-link: no gateway to resolve through
     else
-        rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+        rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+    m.put_header(rtm);
     m.put_u32(RTA_TABLE, route.table);
     if (route.destination.length > 0) m.put_address(RTA_DST, route.destination.network);
     if (route.via) m.put_address(RTA_GATEWAY, *route.via);
@@ -179,8 +181,9 @@ Message dump_request(std::uint16_t type, Family family) {
     Message m(type, NLM_F_DUMP);
     // fib_rule_hdr and rtmsg both start with the family byte and have the same size.
     static_assert(sizeof(fib_rule_hdr) == sizeof(rtmsg));
-    auto* rtm = m.put_header<rtmsg>();
-    rtm->rtm_family = af_of(family);
+    rtmsg rtm{};
+    rtm.rtm_family = af_of(family);
+    m.put_header(rtm);
     return m;
 }
 

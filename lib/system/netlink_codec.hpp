@@ -7,6 +7,7 @@
 #include "objects.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,12 +22,13 @@ namespace hookctl::netlink {
 class Message {
 public:
     Message(std::uint16_t type, std::uint16_t flags);
-    // Appends the zeroed fixed header of type T and returns it for filling in.
+    // Appends the fixed header (fib_rule_hdr, rtmsg, ...) that follows nlmsghdr.
     template <class T>
-    T* put_header() {
-        return static_cast<T*>(append(sizeof(T)));
+    void put_header(const T& fixed) {
+        std::memcpy(append(sizeof(T)), &fixed, sizeof(T));
     }
-    // Appends `length` zeroed bytes, padded to 4, and returns them.
+    // Appends `length` zeroed bytes, padded to 4, and returns them. The pointer, like
+    // header(), is valid only until the next append.
     void* append(std::size_t length);
     void put_attr(std::uint16_t type, const void* data, std::size_t length);
     void put_u8(std::uint16_t type, std::uint8_t v) { put_attr(type, &v, 1); }

@@ -13,7 +13,7 @@ namespace {
 
 // Dump replies: the kernel fills up to 32 KiB per datagram when the reader offers
 // that much; 64 KiB avoids MSG_TRUNC.
-constexpr std::size_t receive_size = 64 * 1024;
+constexpr std::size_t receive_size = std::size_t{64} * 1024;
 constexpr int dump_attempts = 3;
 
 }  // namespace

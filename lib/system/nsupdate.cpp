@@ -217,7 +217,7 @@ std::optional<std::string> key_file_problem(const std::string& path, uid_t requi
     if (!in)
         return fmt::format("TSIG key file {}: cannot read it: {}; nothing was sent", file,
                            std::strerror(errno));
-    std::string text(64 * 1024, '\0');
+    std::string text(std::size_t{64} * 1024, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
     const bool private_file = file.ends_with(".private");

@@ -22,13 +22,17 @@
 #include <csignal>
 #include <cstring>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdio>
+#include <cstdlib>
 
 namespace bp = boost::process;
 
@@ -130,6 +134,9 @@ SystemProcessRunner::SystemProcessRunner(std::string path, std::chrono::millisec
         dfl.sa_handler = SIG_DFL;
         ::sigaction(SIGCHLD, &dfl, nullptr);
     }
+    // Descendants that leave the program's group are reparented here, not to init,
+    // so kill_orphaned_descendants() can find them.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
 std::string SystemProcessRunner::resolve(const std::string& argv0, const std::string& path) {
@@ -142,7 +149,7 @@ std::string SystemProcessRunner::resolve(const std::string& argv0, const std::st
         begin = end + 1;
         // An empty or relative entry would mean "the current directory": never for root.
         if (dir.empty() || dir[0] != '/') continue;
-        std::string candidate = dir + "/" + argv0;
+        std::string candidate = fmt::format("{}/{}", dir, argv0);
         struct stat st {};
         if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
             ::access(candidate.c_str(), X_OK) == 0)
@@ -150,6 +157,155 @@ std::string SystemProcessRunner::resolve(const std::string& argv0, const std::st
     }
     return "";
 }
+
+namespace {
+
+// A started child: its output pipe, a pidfd to wake poll() when it exits, and the
+// reading of its output until it and its group are gone.
+class Child {
+public:
+    Child(pid_t pid, UniqueFd output, ProcessResult& r)
+        : pid_(pid),
+          pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))),
+          out_(std::move(output)),
+          r_(r) {
+        ::fcntl(out_.get(), F_SETFL, O_NONBLOCK);
+    }
+
+    // Exited but not reaped: the zombie keeps the pid and the group id from being
+    // reused while we still signal the group.
+    bool exited() const {
+        siginfo_t info{};
+        if (::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+            return errno == ECHILD;  // reaped elsewhere
+        return info.si_pid == pid_;
+    }
+    bool done() const { return !pipe_open_ && exited(); }
+
+    void read_available() {
+        char buf[4096];
+        while (pipe_open_) {
+            const ssize_t n = ::read(out_.get(), buf, sizeof buf);
+            if (n > 0) {
+                append_output(r_, buf, static_cast<std::size_t>(n));
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                if (n == 0 || errno != EAGAIN) pipe_open_ = false;
+                return;
+            }
+        }
+    }
+
+    // Reads output until stop() holds or `limit` passes; returns stop(). Without a
+    // pidfd (kernel < 5.3) it polls in short steps.
+    template <class Stop>
+    bool pump(Clock::time_point limit, Stop stop) {
+        while (true) {
+            if (stop()) return true;
+            const auto now = Clock::now();
+            if (now >= limit) return false;
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - now).count();
+            const int wait_ms = static_cast<int>(std::min<std::int64_t>(left, pidfd_ ? 60000 : 10));
+            pollfd fds[2];
+            nfds_t n = 0;
+            if (pipe_open_) fds[n++] = {out_.get(), POLLIN, 0};
+            if (pidfd_) fds[n++] = {pidfd_.get(), POLLIN, 0};
+            if (::poll(fds, n, wait_ms) < 0 && errno != EINTR) return stop();
+            read_available();
+        }
+    }
+
+    // Reaps the child, waiting at most `grace` after its SIGKILL: a process stuck in
+    // the kernel (D state) must not hold the hook forever.
+    void reap(std::chrono::milliseconds grace) {
+        pump(Clock::now() + grace, [&] { return exited(); });
+        int status = 0;
+        pid_t w;
+        do {
+            w = ::waitpid(pid_, &status, WNOHANG);
+        } while (w < 0 && errno == EINTR);
+        if (w == pid_) {
+            if (WIFEXITED(status))
+                r_.exit_code = WEXITSTATUS(status);
+            else if (WIFSIGNALED(status))
+                r_.exit_code = 128 + WTERMSIG(status);
+        } else if (r_.error.empty()) {
+            r_.error = fmt::format("pid {} did not exit after SIGKILL within {} ms (left behind)",
+                                   pid_, grace.count());
+        }
+        read_available();  // what is left; a writer outside the group cannot block us (O_NONBLOCK)
+    }
+
+private:
+    pid_t pid_;
+    UniqueFd pidfd_;
+    UniqueFd out_;
+    bool pipe_open_ = true;
+    ProcessResult& r_;
+};
+
+// The pids whose parent is this process: /proc/self/task/TID/children (hookctl is
+// single-threaded), else a scan of /proc/*/stat.
+std::vector<pid_t> own_children() {
+    std::vector<pid_t> out;
+    const pid_t self = ::getpid();
+    UniqueFd list(
+        ::open(fmt::format("/proc/self/task/{}/children", self).c_str(), O_RDONLY | O_CLOEXEC));
+    std::string text;
+    if (list && read_all(list.get(), text)) {
+        for (const char* p = text.c_str(); *p;) {
+            char* end = nullptr;
+            const long pid = std::strtol(p, &end, 10);
+            if (end == p) break;
+            if (pid > 0) out.push_back(static_cast<pid_t>(pid));
+            p = end;
+        }
+        return out;
+    }
+    DIR* d = ::opendir("/proc");
+    if (!d) return out;
+    while (const dirent* e = ::readdir(d)) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        std::string stat;
+        UniqueFd fd(
+            ::openat(::dirfd(d), fmt::format("{}/stat", e->d_name).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd || !read_all(fd.get(), stat)) continue;
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        long ppid = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %*c %ld", &ppid) == 1 && ppid == self)
+            out.push_back(static_cast<pid_t>(std::atol(e->d_name)));
+    }
+    ::closedir(d);
+    return out;
+}
+
+}  // namespace
+
+namespace {
+
+// Descendants that left the program's process group (setsid, a daemonising
+// double fork) are reparented to hookctl, a child subreaper, when their parents
+// exit; after a command they are the only children hookctl has. Each round kills
+// and reaps them; their own children become ours in turn.
+void kill_orphaned_descendants() {
+    for (int round = 0; round < 16; ++round) {
+        const std::vector<pid_t> children = own_children();
+        if (children.empty()) return;
+        for (pid_t c : children) ::kill(c, SIGKILL);
+        for (pid_t c : children) {
+            for (int i = 0; i < 100; ++i) {
+                const pid_t w = ::waitpid(c, nullptr, WNOHANG);
+                if (w == c || (w < 0 && errno == ECHILD)) break;
+                ::usleep(1000);
+            }
+        }
+    }
+}
+
+}  // namespace
 
 ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadline,
                                           const EnvVars& extra_env) {
@@ -159,7 +315,6 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
         r.elapsed_ms = ms_since(start);
         return r;
     };
-
     if (command.argv.empty() || command.argv[0].empty()) {
         r.error = "empty argv (nothing to run)";
         return finish();
@@ -174,39 +329,55 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     if (command.timeout_ms > 0)
         until = std::min(until, start + std::chrono::milliseconds(command.timeout_ms));
 
-    const std::string& argv0 = command.argv[0];
-    std::string exe = argv0.find('/') == std::string::npos ? resolve(argv0, path_) : argv0;
-    if (exe.empty()) {
-        r.error = fmt::format(
-            "{}: not found on PATH {} (use an absolute path or set settings.path)", argv0, path_);
-        return finish();
-    }
+    UniqueFd output;
+    const pid_t pid = spawn(command, extra_env, output, r.error);
+    if (pid < 0) return finish();
 
+    Child child(pid, std::move(output), r);
+    if (!child.pump(until, [&] { return child.exited(); })) r.timed_out = true;
+    // On a timeout this stops the program; after a normal exit it stops whatever
+    // it left running in its group (a forgotten `&`), which would hold our pipe.
+    ::kill(-pid, SIGTERM);
+    child.pump(Clock::now() + grace_, [&] { return child.done(); });
+    ::kill(-pid, SIGKILL);
+    child.reap(grace_);
+    kill_orphaned_descendants();
+    finish_output(r);
+    return finish();
+}
+
+pid_t SystemProcessRunner::spawn(const Command& command, const EnvVars& extra_env, UniqueFd& output,
+                                 std::string& error) const {
+    const std::string& argv0 = command.argv[0];
+    const std::string exe = argv0.find('/') == std::string::npos ? resolve(argv0, path_) : argv0;
+    if (exe.empty()) {
+        error = fmt::format("{}: not found on PATH {} (use an absolute path or set settings.path)",
+                            argv0, path_);
+        return -1;
+    }
     bp::environment env;  // starts empty: nothing of the daemon's environment
     env["PATH"] = path_;
     env["LANG"] = "C";
     for (const auto& [k, v] : extra_env) {
         if (k.empty() || k.find('=') != std::string::npos) {
-            r.error = fmt::format("{}: invalid environment variable name '{}'", argv0, k);
-            return finish();
+            error = fmt::format("{}: invalid environment variable name '{}'", argv0, k);
+            return -1;
         }
         env[k] = v;
     }
-
     UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (devnull.get() < 0) {
-        r.error = fmt::format("open /dev/null: {}", std::strerror(errno));
-        return finish();
+    if (!devnull) {
+        error = fmt::format("open /dev/null: {}", errno_text());
+        return -1;
     }
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) {
-        r.error = fmt::format("pipe: {}", std::strerror(errno));
-        return finish();
+        error = fmt::format("pipe: {}", errno_text());
+        return -1;
     }
     UniqueFd out_read(p[0]);
     UniqueFd out_write(p[1]);
-
-    std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+    const std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
     std::error_code ec;
     pid_t failed_pid = -1;
     bp::child child(
@@ -214,83 +385,16 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
         bp::extend::on_exec_setup(ChildSetup{devnull.get(), out_write.get()}),
         bp::extend::on_error([&](auto& exec, const std::error_code&) { failed_pid = exec.pid; }),
         ec);
-    out_write.reset();  // else our own copy keeps the pipe open and EOF never comes
-    devnull.reset();
     if (ec) {
         // The child that failed to exec has exited; collect it.
         if (failed_pid > 0) ::waitpid(failed_pid, nullptr, 0);
-        r.error = fmt::format("{}: {}", exe, ec.message());
-        return finish();
+        error = fmt::format("{}: {}", exe, ec.message());
+        return -1;
     }
     const pid_t pid = child.id();
-    child.detach();  // waiting and killing are done below, by pid and group
-
-    // Wakes poll() when the child exits; without pidfd (kernel < 5.3) poll in short steps.
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    ::fcntl(out_read.get(), F_SETFL, O_NONBLOCK);
-    bool pipe_open = true;
-
-    // Exited but not reaped: the zombie keeps the pid and the group id from being
-    // reused while we still signal the group.
-    auto leader_exited = [&] {
-        siginfo_t info{};
-        if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
-            return errno == ECHILD;  // reaped elsewhere
-        return info.si_pid == pid;
-    };
-    auto read_available = [&] {
-        char buf[4096];
-        while (pipe_open) {
-            ssize_t n = ::read(out_read.get(), buf, sizeof buf);
-            if (n > 0) {
-                append_output(r, buf, static_cast<std::size_t>(n));
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else {
-                if (n == 0 || errno != EAGAIN) pipe_open = false;
-                return;
-            }
-        }
-    };
-    // Reads output until stop() holds or `limit` passes; returns stop().
-    auto pump = [&](Clock::time_point limit, auto stop) {
-        while (true) {
-            if (stop()) return true;
-            auto now = Clock::now();
-            if (now >= limit) return false;
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - now).count();
-            int wait_ms =
-                static_cast<int>(std::min<std::int64_t>(left, pidfd.get() >= 0 ? 60000 : 10));
-            pollfd fds[2];
-            nfds_t n = 0;
-            if (pipe_open) fds[n++] = {out_read.get(), POLLIN, 0};
-            if (pidfd.get() >= 0) fds[n++] = {pidfd.get(), POLLIN, 0};
-            if (::poll(fds, n, wait_ms) < 0 && errno != EINTR) return stop();
-            read_available();
-        }
-    };
-
-    if (!pump(until, leader_exited)) r.timed_out = true;
-    // On a timeout this stops the program; after a normal exit it stops whatever
-    // it left running in its group (a forgotten `&`), which would hold our pipe.
-    ::kill(-pid, SIGTERM);
-    pump(Clock::now() + grace_, [&] { return !pipe_open && leader_exited(); });
-    ::kill(-pid, SIGKILL);
-
-    int status = 0;
-    pid_t w;
-    do {
-        w = ::waitpid(pid, &status, 0);
-    } while (w < 0 && errno == EINTR);
-    if (w == pid) {
-        if (WIFEXITED(status))
-            r.exit_code = WEXITSTATUS(status);
-        else if (WIFSIGNALED(status))
-            r.exit_code = 128 + WTERMSIG(status);
-    }
-    read_available();  // what is left; a writer outside the group cannot block us (O_NONBLOCK)
-    finish_output(r);
-    return finish();
+    child.detach();                // waiting and killing are done by pid and group
+    output = std::move(out_read);  // our copy of the write end closes here, so EOF comes
+    return pid;
 }
 
 ProcessResult RecordingProcessRunner::do_run(const Command& command, Deadline,

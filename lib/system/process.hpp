@@ -3,6 +3,7 @@
 // at a deadline, because a hook blocks the daemon (pppd, dhcpcd) that runs it.
 #pragma once
 
+#include "fd.hpp"
 #include "objects.hpp"
 
 #include <chrono>
@@ -11,6 +12,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace hookctl {
 
@@ -65,9 +68,11 @@ private:
 // pipe; cwd "/"; default signal dispositions and mask; no inherited fds beyond 0-2;
 // its own process group. At the deadline the group gets SIGTERM, then SIGKILL after
 // `grace`. Processes the program leaves behind in its group when it exits are
-// terminated the same way: nothing hookctl starts outlives the run.
+// terminated the same way, and so are descendants that left the group (setsid, a
+// double fork): hookctl is a child subreaper, so they are reparented to it and
+// killed when the command ends. Nothing hookctl starts outlives the command.
 // Constructing one resets an inherited SIG_IGN for SIGCHLD to SIG_DFL (else exit
-// statuses are lost to auto-reaping).
+// statuses are lost to auto-reaping) and makes the process a child subreaper.
 class SystemProcessRunner : public ProcessRunner {
 public:
     explicit SystemProcessRunner(std::string path,
@@ -80,6 +85,9 @@ public:
 private:
     ProcessResult do_run(const Command& command, Deadline deadline,
                          const EnvVars& extra_env) override;
+    // Starts the program; -1 with `error` set when it cannot be started.
+    pid_t spawn(const Command& command, const EnvVars& extra_env, UniqueFd& output,
+                std::string& error) const;
     std::string path_;
     std::chrono::milliseconds grace_;
 };

@@ -114,12 +114,14 @@ TableNames read_table_names(const std::string& root) {
                 break;
             }
     }
-    for (const auto& usr : usr_dirs)
-        for (const auto& name : conf_files(usr + "/rt_tables.d"))
-            if (!exists(etc + "/rt_tables.d/" + name))
-                read_into(usr + "/rt_tables.d/" + name, names);
-    for (const auto& name : conf_files(etc + "/rt_tables.d"))
-        read_into(etc + "/rt_tables.d/" + name, names);
+    const std::string etc_d = etc + "/rt_tables.d";
+    for (const auto& usr : usr_dirs) {
+        const std::string usr_d = usr + "/rt_tables.d";
+        for (const auto& name : conf_files(usr_d))
+            if (!exists(fmt::format("{}/{}", etc_d, name)))
+                read_into(fmt::format("{}/{}", usr_d, name), names);
+    }
+    for (const auto& name : conf_files(etc_d)) read_into(fmt::format("{}/{}", etc_d, name), names);
     return names;
 }
 

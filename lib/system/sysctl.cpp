@@ -129,7 +129,7 @@ SysctlPath sysctl_path(const std::string& key) {
         std::string dir(prefix.substr(0, prefix.size() - 1));  // "net.ipv6.conf"
         for (char& c : dir)
             if (c == '.') c = '/';
-        p.relative = dir + "/" + ifname + "/" + leaf;
+        p.relative = fmt::format("{}/{}/{}", dir, ifname, leaf);
         p.interface = ifname;
         p.leaf = leaf;
         return p;

@@ -89,10 +89,28 @@ read_env_file() {
         [ -z "$line" ] && continue
         [ "${line:0:1}" = "#" ] && continue
         value=${line#*=}
-        value=${value//\\n/$'\n'}
-        value=${value//\\\\/\\}
+        [[ $value == *\\* ]] && decode_escapes "$value" && value=$REPLY
         ENV_VARS+=("${line%%=*}=$value")
     done <"$1"
+}
+
+# decode_escapes TEXT: REPLY = TEXT with `\\` and `\n` decoded left to right in one
+# pass (so `a\\n` is `a\` then `n`, as hookctl's own reader has it).
+decode_escapes() {
+    local s=$1 out= i c
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        if [ "$c" = '\' ] && [ "${s:i+1:1}" = n ]; then
+            out+=$'\n'
+            i=$((i + 1))
+        elif [ "$c" = '\' ] && [ "${s:i+1:1}" = '\' ]; then
+            out+='\'
+            i=$((i + 1))
+        else
+            out+=$c
+        fi
+    done
+    REPLY=$out
 }
 
 # hk_env FIXTURE ARGS...: hookctl ARGS under exactly the fixture's environment.
@@ -216,9 +234,10 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     expect_same "$FAILED" "$((before + 1))" "a failed expectation was not counted"
     FAILED=$before
     # Env-file decoding: spaces, '=', escapes, comments; nothing is evaluated.
-    printf '# comment\nA=x y\nB=a=b\nC=one\\ntwo\nD=back\\\\slash\nE=$(touch %s/pwned)\n\n' "$WORK" >"$WORK/t.env"
+    printf '# comment\nA=x y\nB=a=b\nC=one\\ntwo\nD=back\\\\slash\nE=$(touch %s/pwned)\nF=a\\\\n\n\n' "$WORK" >"$WORK/t.env"
     read_env_file "$WORK/t.env"
-    expect_same "${#ENV_VARS[@]}" 5 "variable count"
+    expect_same "${#ENV_VARS[@]}" 6 "variable count"
+    expect_same "${ENV_VARS[5]}" 'F=a\n' "a\\\\n is a backslash and an n, not a backslash and a newline"
     expect_same "${ENV_VARS[0]}" "A=x y"
     expect_same "${ENV_VARS[1]}" "B=a=b"
     expect_same "${ENV_VARS[2]}" "C=one"$'\n'"two"

@@ -159,9 +159,10 @@ TEST_CASE("parse_rule: what hookctl cannot represent or read is not a rule of ou
     }
     SECTION("a hostile interface name") {
         Message m(RTM_NEWRULE, 0);
-        auto* frh = m.put_header<fib_rule_hdr>();
-        frh->family = AF_INET6;
-        frh->action = FR_ACT_TO_TBL;
+        fib_rule_hdr frh{};
+        frh.family = AF_INET6;
+        frh.action = FR_ACT_TO_TBL;
+        m.put_header(frh);
         m.put_string(FRA_IIFNAME, "../etc");
         m.put_u32(FRA_PRIORITY, 5);
         CHECK_FALSE(parse_rule(as_reply(m, RTM_NEWRULE)));
@@ -227,9 +228,10 @@ TEST_CASE("parse_error: the ACK, an errno, and the kernel's words", "[netlink]")
     auto error_message = [](int error, const char* extack, bool capped) {
         Message request = rule_request(RTM_NEWRULE, 0, v6_rule(), 211);
         Message m(NLMSG_ERROR, 0);
-        auto* err = m.put_header<nlmsgerr>();
-        err->error = -error;
-        std::memcpy(&err->msg, request.header(), sizeof(nlmsghdr));
+        nlmsgerr err{};
+        err.error = -error;
+        std::memcpy(&err.msg, request.header(), sizeof(nlmsghdr));
+        m.put_header(err);
         if (!capped) {
             // the rest of the request follows nlmsgerr's copy of its header
             const std::size_t body = request.size() - NLMSG_HDRLEN;

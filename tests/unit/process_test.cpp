@@ -156,6 +156,34 @@ TEST_CASE("what a command leaves running in its group is stopped when it exits",
     CHECK(gone_soon(std::stoi(r.output)));
 }
 
+TEST_CASE("descendants that leave the group (setsid, double fork) do not outlive the command",
+          "[process]") {
+    SystemProcessRunner runner(fixed_path);
+    SECTION("setsid") {
+        // setsid(1) in a background job is no group leader: it calls setsid() and
+        // execs sleep under the same pid, which $! names.
+        auto r = runner.run(
+            cmd({"/bin/sh", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $!"}), far());
+        CHECK(r.ok());
+        REQUIRE(!r.output.empty());
+        const pid_t pid = std::stoi(r.output);
+        CHECK_FALSE(running(pid));
+        CHECK(::kill(pid, 0) != 0);  // killed and reaped, not a zombie of ours either
+    }
+    SECTION("a double fork into a new session") {
+        auto r = runner.run(
+            cmd({"/bin/sh", "-c",
+                 "(setsid sh -c 'sleep 30 & echo $!' >/tmp/hookctl-test-orphan-$$ 2>&1 &); "
+                 "for i in 1 2 3 4 5 6 7 8 9 10; do [ -s /tmp/hookctl-test-orphan-$$ ] && break; sleep 0.05; done; "
+                 "cat /tmp/hookctl-test-orphan-$$; rm -f /tmp/hookctl-test-orphan-$$"}),
+            far());
+        CHECK(r.ok());
+        REQUIRE(!r.output.empty());
+        const pid_t pid = std::stoi(r.output);
+        CHECK_FALSE(running(pid));
+    }
+}
+
 TEST_CASE("the child runs in its own process group with no inherited fds or ignored signals",
           "[process]") {
     SystemProcessRunner runner(fixed_path);

@@ -6,6 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <chrono>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -308,9 +313,72 @@ TEST_CASE("FileWriter never overwrites or removes a file it does not own", "[fil
         fs::create_symlink(d.file("elsewhere"), f.path);
         auto s = w.ensure(f);
         CHECK(s.status == ActionResult::Status::failed);
-        CHECK(s.message.find("is not a regular file") != std::string::npos);
+        CHECK(s.message ==
+              f.path + ": is a symlink; hookctl only replaces regular files it wrote; remove it");
         CHECK_FALSE(fs::exists(d.file("elsewhere")));
     }
+    SECTION("a FIFO planted in its place fails at once instead of blocking") {
+        fs::remove(f.path);
+        REQUIRE(::mkfifo(f.path.c_str(), 0600) == 0);
+        const auto t0 = std::chrono::steady_clock::now();
+        auto s = w.ensure(f);
+        CHECK(s.status == ActionResult::Status::failed);
+        CHECK(s.message ==
+              f.path +
+                  ": exists and is not a regular file; hookctl only replaces regular files "
+                  "it wrote; remove it");
+        CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
+        CHECK(w.remove(f).status == ActionResult::Status::failed);
+        CHECK(fs::is_fifo(f.path));
+    }
+}
+
+TEST_CASE("FileWriter repairs mode and owner on the file it opened, not on a path swapped in later",
+          "[file_writer]") {
+    TempDir d;
+    RecordingProcessRunner runner;
+    FileWriter w(runner);
+    auto f = radvd_file(d, marker + "ours\n");
+    f.mode = 0600;
+    REQUIRE(w.ensure(f).status == ActionResult::Status::done);
+    ::chmod(f.path.c_str(), 0644);
+    auto r = w.ensure(f);
+    CHECK(r.status == ActionResult::Status::unchanged);
+    CHECK(r.message == "content unchanged; repaired mode 0644 -> 0600");
+    struct stat st {};
+    REQUIRE(::stat(f.path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    // A symlink to another file in its place is refused; the target keeps its mode.
+    spit(d.file("victim"), marker + "ours\n");
+    ::chmod(d.file("victim").c_str(), 0600);
+    fs::remove(f.path);
+    fs::create_symlink(d.file("victim"), f.path);
+    f.mode = 0644;
+    CHECK(w.ensure(f).status == ActionResult::Status::failed);
+    REQUIRE(::stat(d.file("victim").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+}
+
+TEST_CASE("FileWriter removes temp files a killed run left, and only those", "[file_writer]") {
+    TempDir d;
+    RecordingProcessRunner runner;
+    FileWriter w(runner);
+    auto f = radvd_file(d, marker + "ours\n");
+    // A pid that is certainly not running: a child that has been reaped.
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, nullptr, 0);
+    const std::string base = fs::path(f.path).filename().string();
+    const std::string stale =
+        d.file(("." + base + ".hookctl-" + std::to_string(dead) + "-0").c_str());
+    const std::string live =
+        d.file(("." + base + ".hookctl-" + std::to_string(::getppid()) + "-3").c_str());
+    const std::string other = d.file(("." + base + ".hookctl-x-1").c_str());
+    for (const auto& p : {stale, live, other}) spit(p, "half a file");
+    REQUIRE(w.ensure(f).status == ActionResult::Status::done);
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(live));   // its process is alive: not ours to judge
+    CHECK(fs::exists(other));  // not our pattern
 }
 
 TEST_CASE("FileWriter::remove deletes its own file; absent is unchanged", "[file_writer]") {

@@ -1,0 +1,72 @@
+// What the subcommands share: the global options, the context of one invocation,
+// and the helpers every hook-handling command uses. Internal to cli/.
+#pragma once
+
+#include "commands.hpp"
+#include "config.hpp"
+#include "engine.hpp"
+#include "suggest.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hookctl::cli {
+
+namespace po = boost::program_options;
+
+struct Globals {
+    std::string config = "/etc/hookctl/hookctl.toml";
+    std::string state_dir = "/var/lib/hookctl";
+    bool dry_run = false;
+    bool json = false;
+    bool simulate = false;
+};
+
+struct Context {
+    const Invocation& inv;
+    Globals globals;
+    std::vector<std::string> rest;  // arguments after the subcommand name
+};
+
+class UsageError : public Error {
+public:
+    explicit UsageError(const std::string& message, const std::string& hint = "")
+        : Error(with_hint(message, hint)) {}
+};
+
+po::options_description global_options(Globals& g);
+// Whether a global option is followed by a value, from the option table itself.
+bool takes_value(const std::string& arg);
+// Parses `args` with the subcommand's own options plus the global ones. Global
+// options given here override those given before the subcommand.
+po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
+                             po::options_description own,
+                             const po::positional_options_description& positional = {});
+
+Config load(const Context& ctx);
+TableNames table_names(const Config& config);
+EngineOptions engine_options(const Context& ctx, const Config& config);
+std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config);
+std::string format_time(Timestamp t);
+void print_report(const RunReport& r, const std::string& title, bool json);
+int report_exit(const RunReport& r);
+// Handles one event end to end; if the config cannot be loaded the event is still
+// journaled, as an error.
+int run_hook(Context& ctx, const RawEvent& raw);
+RawEvent raw_now(const Context& ctx, Source source, std::string script,
+                 std::vector<std::string> args, const Environment& env);
+
+// The subcommands, one function each (commands.cpp holds the table).
+int cmd_dhcpcd(Context& ctx);
+int cmd_ppp(Context& ctx);
+int cmd_plan(Context& ctx);
+int cmd_replay(Context& ctx);
+int cmd_apply(Context& ctx);
+int cmd_events(Context& ctx);
+int cmd_status(Context& ctx);
+int cmd_check(Context& ctx);
+
+}  // namespace hookctl::cli

@@ -1,0 +1,188 @@
+// Helpers shared by the subcommands; see cli.hpp.
+#include "cli.hpp"
+
+#include "config.hpp"
+#include "dns_status.hpp"
+#include "engine.hpp"
+#include "file_io.hpp"
+#include "json_io.hpp"
+#include "rt_tables.hpp"
+#include "suggest.hpp"
+#include "system_executor.hpp"
+#include "version.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+namespace hookctl::cli {
+
+po::options_description global_options(Globals& g) {
+    po::options_description d("Global options");
+    d.add_options()("config", po::value(&g.config),
+                    "config file (default /etc/hookctl/hookctl.toml)")(
+        "state-dir", po::value(&g.state_dir),
+        "state and journal directory (default /var/lib/hookctl)")(
+        "dry-run", po::bool_switch(&g.dry_run), "plan only: change nothing, record nothing")(
+        "json", po::bool_switch(&g.json), "machine-readable output (read-only commands)")(
+        "simulate", po::bool_switch(&g.simulate),
+        "act on a model instead of the system: actions count as done and state is kept (for trying a config, and tests)");
+    return d;
+}
+
+// Parses `args` with the subcommand's own options plus the global ones.
+// Global options given here override those given before the subcommand; ones not
+// given keep their earlier value.
+po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
+                             po::options_description own,
+                             const po::positional_options_description& positional) {
+    Globals given = ctx.globals;
+    own.add(global_options(given));
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(own).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    auto set = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+    if (set("config")) ctx.globals.config = given.config;
+    if (set("state-dir")) ctx.globals.state_dir = given.state_dir;
+    ctx.globals.dry_run = ctx.globals.dry_run || given.dry_run;
+    ctx.globals.json = ctx.globals.json || given.json;
+    ctx.globals.simulate = ctx.globals.simulate || given.simulate;
+    return vm;
+}
+
+// Whether a global option is followed by a value, from the option table itself.
+bool takes_value(const std::string& arg) {
+    Globals unused;
+    const auto options = global_options(unused);
+    const std::string name =
+        arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+    const auto* option = options.find_nothrow(name, false);
+    return option && option->semantic()->max_tokens() > 0;
+}
+
+Config load(const Context& ctx) {
+    return load_config(ctx.globals.config);
+}
+
+// iproute2's table names, then the config's own [tables] on top. The rt_tables files
+// are read only when a rule or route names a table neither a number nor in [tables]:
+// this runs at every hook call.
+TableNames table_names(const Config& config) {
+    auto needs_rt_tables = [&](const TableRef& t) { return !t.id && !config.tables.count(t.name); };
+    const bool read = std::any_of(config.rules.begin(), config.rules.end(),
+                                  [&](const RuleConfig& r) { return needs_rt_tables(r.table); }) ||
+                      std::any_of(config.routes.begin(), config.routes.end(),
+                                  [&](const RouteConfig& r) { return needs_rt_tables(r.table); });
+    TableNames names = read ? read_table_names() : TableNames{};
+    for (const auto& [name, id] : config.tables) names[name] = id;
+    return names;
+}
+
+EngineOptions engine_options(const Context& ctx, const Config& config) {
+    EngineOptions o;
+    o.now = ctx.inv.now;
+    o.tables = table_names(config);
+    o.dry_run = ctx.globals.dry_run;
+    o.observe_system = !ctx.globals.simulate && !ctx.globals.dry_run;
+    o.budget_ms = config.settings.hook_budget_ms;
+    return o;
+}
+
+std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config) {
+    if (ctx.globals.simulate || ctx.globals.dry_run) return std::make_unique<RecordingExecutor>();
+    return make_system_executor(config,
+                                std::chrono::steady_clock::now() +
+                                    std::chrono::milliseconds(config.settings.hook_budget_ms));
+}
+
+std::string format_time(Timestamp t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    ::localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+void print_report(const RunReport& r, const std::string& title, bool json) {
+    if (json) {
+        std::cout << r.to_json().dump(2) << "\n";
+        return;
+    }
+    std::string head = title;
+    if (r.event)
+        head = fmt::format("{} {} on {}", to_string(r.event->source), r.event->name,
+                           r.event->interface.str());
+    std::cout << fmt::format("{}: {}{} ({:.2f} ms)\n", head, to_string(r.status),
+                             r.journal_id ? fmt::format(", journal #{}", *r.journal_id) : "",
+                             static_cast<double>(r.elapsed_us) / 1000.0);
+    if (!r.error.empty()) std::cout << "  error: " << r.error << "\n";
+    for (const auto& t : r.transitions) std::cout << "  * " << t.to_string() << "\n";
+    for (const auto& w : r.warnings) std::cout << "  warning: " << w << "\n";
+    if (r.plan.empty() && r.error.empty()) std::cout << "  nothing to do\n";
+    for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
+        const Action& a = r.plan.actions[i];
+        const std::string result =
+            i < r.results.size() ? to_string(r.results[i].status) : "planned";
+        std::cout << fmt::format("  [{}] {}\n", result, a.describe());
+        std::cout << fmt::format("      from {}; because {}\n", a.origin, a.why);
+        if (i < r.results.size() && !r.results[i].message.empty() &&
+            r.results[i].status != ActionResult::Status::done)
+            std::cout << "      " << r.results[i].message << "\n";
+    }
+}
+
+int report_exit(const RunReport& r) {
+    if (!r.error.empty()) std::cerr << "hookctl: " << r.error << "\n";
+    for (std::size_t i = 0; i < r.results.size(); ++i)
+        if (r.results[i].status == ActionResult::Status::failed)
+            std::cerr << fmt::format("hookctl: {} failed: {}\n", r.plan.actions[i].describe(),
+                                     r.results[i].message);
+    return r.exit_code();
+}
+
+// Hook runs: load the config; if that fails the event is still journaled, as an error.
+int run_hook(Context& ctx, const RawEvent& raw) {
+    std::optional<Config> config;
+    try {
+        config = load(ctx);
+    } catch (const Error& e) {
+        if (!ctx.globals.dry_run) {
+            StateDir state(ctx.globals.state_dir);
+            state.ensure_exists();
+            Journal journal(state.path() + "/journal", Settings{}.journal_max_entries);
+            Json entry{{"kind", "event"},
+                       {"event", to_json(raw)},
+                       {"status", "error"},
+                       {"error", e.what()}};
+            journal.append(entry);
+        }
+        throw;
+    }
+    StateDir state(ctx.globals.state_dir, config->settings.durable_state);
+    Journal journal(state.path() + "/journal", config->settings.journal_max_entries);
+    auto executor = executor_for(ctx, *config);
+    RunReport r = run_event(*config, state, &journal, *executor, raw, engine_options(ctx, *config));
+    print_report(r, "event", ctx.globals.json);
+    return report_exit(r);
+}
+
+RawEvent raw_now(const Context& ctx, Source source, std::string script,
+                 std::vector<std::string> args, const Environment& env) {
+    RawEvent raw;
+    raw.source = source;
+    raw.script = std::move(script);
+    raw.args = std::move(args);
+    raw.env = relevant_environment(source, env);
+    raw.time = ctx.inv.now;
+    return raw;
+}
+
+}  // namespace hookctl::cli
