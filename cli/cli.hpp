@@ -48,6 +48,9 @@ po::variables_map parse_args(Context& ctx, const std::vector<std::string>& args,
 
 Config load(const Context& ctx);
 TableNames table_names(const Config& config);
+// Process start + settings.hook-budget: the lock wait, the actions and every
+// command they run end there.
+Deadline hook_deadline(const Context& ctx, const Config& config);
 EngineOptions engine_options(const Context& ctx, const Config& config);
 std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config);
 std::string format_time(Timestamp t);

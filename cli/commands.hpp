@@ -4,6 +4,7 @@
 
 #include "event.hpp"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct Invocation {
     std::vector<std::string> args;  // argv[1..]
     Environment env;                // the whole process environment, copied once
     Timestamp now = 0;
+    // When the process started: the hook's budget counts from here.
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 int run_cli(const Invocation& inv);

@@ -9,6 +9,7 @@
 #include "rt_tables.hpp"
 #include "suggest.hpp"
 #include "system_executor.hpp"
+#include "termination.hpp"
 #include "version.hpp"
 
 #include <fmt/format.h>
@@ -85,21 +86,38 @@ TableNames table_names(const Config& config) {
     return names;
 }
 
+// The kernel's boot id: facts saved under another one are from before a reboot.
+std::string boot_id() {
+    try {
+        std::string id = read_file_if_exists("/proc/sys/kernel/random/boot_id").value_or("");
+        while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+        if (id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+            }))
+            return id;
+    } catch (const Error&) {
+    }
+    return {};
+}
+
+Deadline hook_deadline(const Context& ctx, const Config& config) {
+    return ctx.inv.started + std::chrono::milliseconds(config.settings.hook_budget_ms);
+}
+
 EngineOptions engine_options(const Context& ctx, const Config& config) {
     EngineOptions o;
     o.now = ctx.inv.now;
     o.tables = table_names(config);
     o.dry_run = ctx.globals.dry_run;
     o.observe_system = !ctx.globals.simulate && !ctx.globals.dry_run;
-    o.budget_ms = config.settings.hook_budget_ms;
+    o.deadline = hook_deadline(ctx, config);
+    o.boot_id = boot_id();
     return o;
 }
 
 std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config) {
     if (ctx.globals.simulate || ctx.globals.dry_run) return std::make_unique<RecordingExecutor>();
-    return make_system_executor(config,
-                                std::chrono::steady_clock::now() +
-                                    std::chrono::milliseconds(config.settings.hook_budget_ms));
+    return make_system_executor(config, hook_deadline(ctx, config));
 }
 
 std::string format_time(Timestamp t) {
@@ -113,7 +131,7 @@ std::string format_time(Timestamp t) {
 
 void print_report(const RunReport& r, const std::string& title, bool json) {
     if (json) {
-        std::cout << r.to_json().dump(2) << "\n";
+        std::cout << r.to_json().dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
         return;
     }
     std::string head = title;
@@ -126,6 +144,8 @@ void print_report(const RunReport& r, const std::string& title, bool json) {
     if (!r.error.empty()) std::cout << "  error: " << r.error << "\n";
     for (const auto& t : r.transitions) std::cout << "  * " << t.to_string() << "\n";
     for (const auto& w : r.warnings) std::cout << "  warning: " << w << "\n";
+    for (const auto& p : r.problems) std::cout << "  problem: " << p << "\n";
+    for (const auto& e : r.errors) std::cout << "  error: " << e << "\n";
     if (r.plan.empty() && r.error.empty()) std::cout << "  nothing to do\n";
     for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
         const Action& a = r.plan.actions[i];
@@ -141,6 +161,8 @@ void print_report(const RunReport& r, const std::string& title, bool json) {
 
 int report_exit(const RunReport& r) {
     if (!r.error.empty()) std::cerr << "hookctl: " << r.error << "\n";
+    for (const auto& p : r.problems) std::cerr << "hookctl: " << p << "\n";
+    for (const auto& e : r.errors) std::cerr << "hookctl: " << e << "\n";
     for (std::size_t i = 0; i < r.results.size(); ++i)
         if (r.results[i].status == ActionResult::Status::failed)
             std::cerr << fmt::format("hookctl: {} failed: {}\n", r.plan.actions[i].describe(),
@@ -155,17 +177,22 @@ int run_hook(Context& ctx, const RawEvent& raw) {
         config = load(ctx);
     } catch (const Error& e) {
         if (!ctx.globals.dry_run) {
-            StateDir state(ctx.globals.state_dir);
-            state.ensure_exists();
-            Journal journal(state.path() + "/journal", Settings{}.journal_max_entries);
-            Json entry{{"kind", "event"},
-                       {"event", to_json(raw)},
-                       {"status", "error"},
-                       {"error", e.what()}};
-            journal.append(entry);
+            try {
+                StateDir state(ctx.globals.state_dir);
+                state.ensure_exists();
+                Journal journal(state.path() + "/journal", Settings{}.journal_max_entries);
+                journal.append(Json{{"kind", "event"},
+                                    {"event", to_json(raw)},
+                                    {"status", "error"},
+                                    {"error", e.what()}});
+            } catch (const Error& journal_error) {
+                std::cerr << "hookctl: journal: the event was not recorded: "
+                          << journal_error.what() << "\n";
+            }
         }
         throw;
     }
+    if (!ctx.globals.dry_run && !ctx.globals.simulate) catch_termination();
     StateDir state(ctx.globals.state_dir, config->settings.durable_state);
     Journal journal(state.path() + "/journal", config->settings.journal_max_entries);
     auto executor = executor_for(ctx, *config);

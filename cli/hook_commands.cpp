@@ -9,6 +9,7 @@
 #include "rt_tables.hpp"
 #include "suggest.hpp"
 #include "system_executor.hpp"
+#include "termination.hpp"
 #include "version.hpp"
 
 #include <fmt/format.h>
@@ -131,6 +132,7 @@ int cmd_apply(Context& ctx) {
     StateDir state(ctx.globals.state_dir, config.settings.durable_state);
     Journal journal(state.path() + "/journal", config.settings.journal_max_entries);
     auto executor = executor_for(ctx, config);
+    if (!ctx.globals.dry_run && !ctx.globals.simulate) catch_termination();
     RunReport r = run_reconcile(config, state, ctx.globals.dry_run ? nullptr : &journal, *executor,
                                 engine_options(ctx, config));
     print_report(r, "apply", ctx.globals.json);

@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <iostream>
-#include <unistd.h>
 
 namespace hookctl::cli {
 
@@ -49,7 +49,7 @@ int cmd_events(Context& ctx) {
                                  e->contains("error") ? "  error: " + e->value("error", "") : "");
     }
     if (ctx.globals.json)
-        std::cout << out.dump(2) << "\n";
+        std::cout << out.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     else if (ids.empty())
         std::cout << "no events recorded in " << ctx.globals.state_dir << "/journal\n";
     return 0;
@@ -99,18 +99,20 @@ struct StatusView {
 
 // DNS records: desired value, last confirmed value (the applied set), pending or
 // failed (the newest journal result for that value, from the last 100 entries).
-void add_dns_status(StatusView& v, const std::optional<Config>& config, const std::string& config_error,
-                    const Journal& journal, const std::vector<std::uint64_t>& ids, Timestamp now) {
+void add_dns_status(StatusView& v, const std::optional<Config>& config,
+                    const std::string& config_error, const Journal& journal,
+                    const std::vector<std::uint64_t>& ids, Timestamp now) {
     if (!config) {
-        if (std::any_of(v.applied.begin(), v.applied.end(),
-                        [](const OwnedObject& o) { return std::holds_alternative<DnsRecordObject>(o.object); }))
+        if (std::any_of(v.applied.begin(), v.applied.end(), [](const OwnedObject& o) {
+                return std::holds_alternative<DnsRecordObject>(o.object);
+            }))
             v.dns_error = config_error;
         return;
     }
     const DesiredState d = desired(*config, v.facts, table_names(*config), now);
     Json entries = Json::array();
-    for (auto it = ids.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(ids.size(), 100)); it != ids.end();
-         ++it)
+    for (auto it = ids.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(ids.size(), 100));
+         it != ids.end(); ++it)
         if (auto e = journal.read(*it)) entries.push_back(std::move(*e));
     v.dns_records = dns_status(d.objects, d.held_keys, v.applied, entries);
 }
@@ -131,8 +133,8 @@ StatusView gather_status(const Context& ctx) {
     v.drift = check_drift(ctx, config, v.applied);
     Journal journal(state.path() + "/journal");
     const auto ids = journal.ids();
-    for (auto it = ids.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(ids.size(), 5)); it != ids.end();
-         ++it)
+    for (auto it = ids.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(ids.size(), 5));
+         it != ids.end(); ++it)
         if (auto e = journal.read(*it)) v.last_events.emplace_back(*it, std::move(*e));
     add_dns_status(v, config, config_error, journal, ids, ctx.inv.now);
     return v;
@@ -141,14 +143,15 @@ StatusView gather_status(const Context& ctx) {
 void print_status_json(const StatusView& v) {
     Json owned = Json::array(), events = Json::array(), dns = Json::array();
     for (const auto& o : v.applied) owned.push_back(to_json(o));
-    for (const auto& [id, e] : v.last_events) events.push_back(Json{{"id", id}, {"status", e.value("status", "")}});
+    for (const auto& [id, e] : v.last_events)
+        events.push_back(Json{{"id", id}, {"status", e.value("status", "")}});
     for (const auto& r : v.dns_records) dns.push_back(to_json(r));
     std::cout << Json{{"facts", to_json(v.facts)},
                       {"owned", owned},
                       {"drift", v.drift},
                       {"last-events", events},
                       {"dns", dns}}
-                     .dump(2)
+                     .dump(2, ' ', false, Json::error_handler_t::replace)
               << "\n";
 }
 
@@ -167,14 +170,15 @@ void print_drift(const Json& drift) {
 void print_status_text(const StatusView& v) {
     std::cout << "facts:\n";
     if (v.facts.interfaces.empty()) std::cout << "  none yet\n";
-    for (const auto& t : diff(Facts{}, Facts{v.facts.interfaces, {}}))
+    for (const auto& t : diff(Facts{}, Facts{{}, v.facts.interfaces, {}}))
         std::cout << "  " << t.interface.str() << ": " << t.subject << " " << t.after << "\n";
     for (const auto& [lan, list] : v.facts.retired)
         for (const auto& r : list)
-            std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan, r.prefix.to_string(),
-                                     format_time(r.since));
+            std::cout << fmt::format("  lan {}: retired prefix {} since {}\n", lan,
+                                     r.prefix.to_string(), format_time(r.since));
     std::cout << fmt::format("owned objects ({}):\n", v.applied.size());
-    for (const auto& o : v.applied) std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
+    for (const auto& o : v.applied)
+        std::cout << "  " << describe(o.object) << "\n      from " << o.origin << "\n";
     if (!v.dns_records.empty())
         std::cout << "dns records:\n" << format_dns_status(v.dns_records);
     else if (!v.dns_error.empty())

@@ -1,12 +1,14 @@
 // hookctl entry point: copy argv and the environment once, hand them to the CLI.
 #include "commands.hpp"
 
+#include <chrono>
 #include <ctime>
 
 extern char** environ;
 
 int main(int argc, char** argv) {
     hookctl::cli::Invocation inv;
+    inv.started = std::chrono::steady_clock::now();
     inv.argv0 = argc > 0 ? argv[0] : "hookctl";
     for (int i = 1; i < argc; ++i) inv.args.emplace_back(argv[i]);
     for (char** e = environ; e && *e; ++e) {

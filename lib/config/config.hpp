@@ -148,7 +148,7 @@ struct RadvdConfig {
     // Defaults: radvd's own config test (it exits on a file it cannot parse), and a
     // reload of the Debian unit, whose ExecReload re-tests and sends SIGHUP.
     std::vector<ServiceAction> reload{
-        ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}}};
+        ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", "", {}}};
     std::vector<std::string> validate{"radvd", "-c", "-C", "{}"};
     std::vector<RadvdInterfaceConfig> interfaces;
     SourceLocation where;

@@ -50,6 +50,7 @@ const Keys radvd_interface_keys{
     "managed",        "other",         "min-interval", "max-interval", "preferred-lifetime",
     "valid-lifetime", "deprecate-old", "rdnss",        "dnssl"};
 const Keys dns_keys{"server", "port", "key", "zone", "ttl", "timeout", "records"};
+const Keys pidfile_keys{"file", "program"};
 const Keys record_keys{"name", "a", "aaaa", "ttl"};
 const Keys file_keys =
     with_service_actions({"path", "content", "mode", "owner", "group", "validate"});
@@ -97,6 +98,18 @@ private:
         check_reference(e, v.path());
         return e;
     }
+    // A rule's from/to: a /0 would match every packet, which the kernel writes as
+    // "from all"; leaving the key out says that plainly.
+    std::vector<ValueExpr> selectors(const Value& v, const char* key) {
+        std::vector<ValueExpr> list = exprs(v);
+        for (const ValueExpr& e : list)
+            if (e.literal_prefix && e.literal_prefix->length == 0)
+                throw ConfigError(e.where,
+                                  fmt::format("{}: '{}' matches everything", v.path(), e.text),
+                                  fmt::format("leave '{}' out to match all", key));
+        return list;
+    }
+
     std::vector<ValueExpr> exprs(const Value& v) {
         std::vector<ValueExpr> list;
         for (const Value& item : v.one_or_many()) list.push_back(expr(item));
@@ -201,9 +214,23 @@ private:
             }
         }
         if (const auto v = s.get("reload-pidfile")) {
+            // "/run/radvd.pid", or { file = "/run/radvd.pid", program = "radvd" }: the
+            // process is signalled only if it is that program (by default the
+            // pidfile's name without ".pid"), so a stale pidfile whose pid was reused
+            // never sends SIGHUP to something else.
             ServiceAction a;
             a.kind = ServiceAction::Kind::signal_pidfile;
-            a.pidfile = v->absolute_path();
+            if (v->node().is_table()) {
+                const Section t = v->table(&pidfile_keys, "reload-pidfile");
+                a.pidfile = t.need("file").absolute_path();
+                if (auto p = t.get("program")) a.program = program_name(*p);
+            } else {
+                a.pidfile = v->absolute_path();
+            }
+            if (a.program.empty()) a.program = program_of_pidfile(a.pidfile);
+            if (a.program.empty())
+                v->fail(fmt::format("cannot tell the program from \"{}\"", a.pidfile),
+                        "write reload-pidfile = { file = \"...\", program = \"radvd\" }");
             actions.push_back(a);
         }
         if (const auto v = s.get("on-change")) {
@@ -439,8 +466,8 @@ private:
     void read_rule(const Section& s) {
         RuleConfig r;
         r.where = s.where();
-        if (auto v = s.get("from")) r.from = exprs(*v);
-        if (auto v = s.get("to")) r.to = exprs(*v);
+        if (auto v = s.get("from")) r.from = selectors(*v, "from");
+        if (auto v = s.get("to")) r.to = selectors(*v, "to");
         if (auto v = s.get("iif")) r.iif = interface(*v);
         if (auto v = s.get("oif")) r.oif = interface(*v);
         if (auto v = s.get("fwmark")) r.fwmark = mark(*v);
@@ -680,6 +707,15 @@ private:
             mode = std::stol(s, nullptr, 8);
         }
         return static_cast<std::uint32_t>(mode);
+    }
+
+    // A program name as the kernel shows it (comm, the executable's file name).
+    static std::string program_name(const Value& v) {
+        std::string s = v.string();
+        if (s.empty() || s.size() > 64 || !all_name_chars(s, "_.+-") || s.front() == '-')
+            v.fail(fmt::format("\"{}\" is not a program name", escape_for_display(s)),
+                   "e.g. \"radvd\"");
+        return s;
     }
 
     static std::string account(const Value& v) {

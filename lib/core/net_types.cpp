@@ -109,6 +109,43 @@ bool IpAddress::is_link_local() const {
     return bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80;
 }
 
+std::string_view IpAddress::special_class() const {
+    if (is_unspecified()) return "unspecified";
+    if (is_link_local()) return "link-local";
+    if (is_v4()) {
+        if (bytes[0] == 127) return "loopback";
+        if (bytes[0] >= 224 && bytes[0] <= 239) return "multicast";
+        if (std::all_of(bytes.begin(), bytes.begin() + 4, [](std::uint8_t b) { return b == 0xff; }))
+            return "broadcast";
+        if (bytes[0] >= 240) return "reserved (240.0.0.0/4)";
+        if (bytes[0] == 0) return "in 0.0.0.0/8 (this network)";
+        return {};
+    }
+    const bool first_80_zero =
+        std::all_of(bytes.begin(), bytes.begin() + 10, [](std::uint8_t b) { return b == 0; });
+    if (first_80_zero && bytes[10] == 0xff && bytes[11] == 0xff) return "IPv4-mapped";
+    if (first_80_zero && bytes[10] == 0 && bytes[11] == 0) {
+        const bool loopback = std::all_of(bytes.begin() + 12, bytes.begin() + 15,
+                                          [](std::uint8_t b) { return b == 0; }) &&
+                              bytes[15] == 1;
+        return loopback ? "loopback" : "IPv4-compatible";
+    }
+    if (bytes[0] == 0xff) return "multicast";
+    if ((bytes[0] & 0xe0) == 0x20) return {};  // 2000::/3, global unicast
+    if ((bytes[0] & 0xfe) == 0xfc) return {};  // fc00::/7, unique local
+    return "not global unicast (2000::/3) or ULA (fc00::/7)";
+}
+
+std::string prefix_problem(const IpPrefix& prefix, int min_length, int max_length) {
+    if (const auto c = prefix.network.special_class(); !c.empty())
+        return fmt::format("{} is {}", prefix.to_string(), c);
+    if (prefix.length < min_length)
+        return fmt::format("{} is shorter than /{}", prefix.to_string(), min_length);
+    if (prefix.length > max_length)
+        return fmt::format("{} is longer than /{}", prefix.to_string(), max_length);
+    return {};
+}
+
 std::string IpAddress::to_string() const {
     char buf[INET6_ADDRSTRLEN] = {};
     const int af = is_v4() ? AF_INET : AF_INET6;

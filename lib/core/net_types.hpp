@@ -26,6 +26,12 @@ struct IpAddress {
     int bit_length() const { return is_v4() ? 32 : 128; }
     bool is_unspecified() const;
     bool is_link_local() const;  // fe80::/10 or 169.254/16
+    // Why this is not an address a host on the internet can have, or empty:
+    // "unspecified", "loopback", "multicast", "link-local", "broadcast",
+    // "reserved (240.0.0.0/4)", "IPv4-mapped", "IPv4-compatible", "not global
+    // unicast (2000::/3) or ULA (fc00::/7)". Daemons and peers hand us these;
+    // every address or prefix that stands for the uplink is checked with it.
+    std::string_view special_class() const;
     std::string to_string() const;
     auto operator<=>(const IpAddress&) const = default;
 };
@@ -90,6 +96,11 @@ private:
     explicit DomainName(std::string n) : name_(std::move(n)) {}
     std::string name_;
 };
+
+// A prefix that can be delegated to us or announced on a link: its network is no
+// special address (special_class) and its length is in min..max. Returns why not,
+// or empty; e.g. "::/0 is unspecified" or "2001:db8::/72 is longer than /64".
+std::string prefix_problem(const IpPrefix& prefix, int min_length, int max_length);
 
 // `what` names the source of the value for the error message.
 IpAddress parse_address(std::string_view text, std::string_view what);

@@ -82,7 +82,7 @@ std::string ServiceAction::describe() const {
     case Kind::reload: return "reload " + unit;
     case Kind::restart: return "restart " + unit;
     case Kind::try_restart: return "try-restart " + unit;
-    case Kind::signal_pidfile: return "SIGHUP pid in " + pidfile;
+    case Kind::signal_pidfile: return fmt::format("SIGHUP {} (pid in {})", program, pidfile);
     case Kind::command: {
         std::string s = "run";
         for (const auto& a : command.argv) s += " " + a;
@@ -90,6 +90,13 @@ std::string ServiceAction::describe() const {
     }
     }
     return "?";
+}
+
+std::string program_of_pidfile(const std::string& pidfile) {
+    std::string base = pidfile.substr(pidfile.rfind('/') + 1);
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".pid") == 0)
+        base.resize(base.size() - 4);
+    return base;
 }
 
 std::string dns_server_id(const DnsRecordObject& r) {

@@ -28,11 +28,15 @@ struct ServiceAction {
     enum class Kind { reload, restart, try_restart, signal_pidfile, command };
     Kind kind = Kind::reload;
     std::string unit;     // systemd unit for reload/restart/try_restart
-    std::string pidfile;  // signal_pidfile: SIGHUP to the pid in this file
+    std::string pidfile;  // signal_pidfile: SIGHUP to the pid in this file...
+    std::string program;  // ...only if that process is this program (its comm or exe name)
     Command command;      // kind == command: a configured argv
     std::string describe() const;
     auto operator<=>(const ServiceAction&) const = default;
 };
+
+// The program a pidfile is for, by its name: "/run/radvd.pid" -> "radvd".
+std::string program_of_pidfile(const std::string& pidfile);
 
 // A value written under /proc/sys. `key` is dotted like sysctl(8) uses it,
 // e.g. "net.ipv6.conf.ppp0.accept_ra"; the interface part was validated.

@@ -80,10 +80,33 @@ private:
                        origin_of("[lan." + name + "] sysctl", l.where));
     }
 
-    // nullopt: some fact is unknown now; the entry contributes nothing.
-    std::optional<ResolvedValue> value(const ValueExpr& e, std::vector<std::string>& deps) {
+    // nullopt: some fact is unknown now, or the value cannot be derived from it (a
+    // subnet that does not fit the delegated prefix, a token that does not fit an
+    // RA prefix); the entry contributes nothing. Only the second is a problem: it
+    // is reported, and everything else still applies.
+    std::optional<ResolvedValue> value(const ValueExpr& e, std::vector<std::string>& deps,
+                                       const std::string& origin) {
         if (e.field != ValueExpr::Field::none) add_dependency(deps, config_, e.owner);
-        return resolve(e, config_, facts_);
+        try {
+            return resolve(e, config_, facts_);
+        } catch (const Error& err) {
+            problem(origin, err.what());
+            return std::nullopt;
+        }
+    }
+
+    void problem(const std::string& origin, const std::string& why) {
+        const std::string text = fmt::format("{}: left out: {}", origin, why);
+        if (std::find(out_.problems.begin(), out_.problems.end(), text) == out_.problems.end())
+            out_.problems.push_back(text);
+    }
+
+    // A selector that came out as a /0 would match every packet: never installed.
+    bool narrow(const IpPrefix& p, const ValueExpr& e, const std::string& origin) {
+        if (p.length > 0 || e.field == ValueExpr::Field::none) return true;
+        problem(origin,
+                fmt::format("'{}' is {}, which would match everything", e.text, p.to_string()));
+        return false;
     }
 
     bool while_ok(const std::string& while_up, std::optional<Family> fam,
@@ -122,14 +145,14 @@ private:
         RuleObject o;
         std::optional<Family> fam = r.family;
         if (fe) {
-            auto v = value(*fe, deps);
-            if (!v) return;
+            auto v = value(*fe, deps, origin);
+            if (!v || !narrow(as_prefix(*v), *fe, origin)) return;
             o.from = as_prefix(*v);
             fam = o.from->family();
         }
         if (te) {
-            auto v = value(*te, deps);
-            if (!v) return;
+            auto v = value(*te, deps, origin);
+            if (!v || !narrow(as_prefix(*v), *te, origin)) return;
             o.to = as_prefix(*v);
             if (fam && *fam != o.to->family()) {
                 out_.warnings.push_back(
@@ -163,12 +186,12 @@ private:
                                 r.where.to_string(), r.table.to_string()));
                 continue;
             }
-            auto dst = value(r.to, deps);
-            if (!dst) continue;
+            auto dst = value(r.to, deps, origin);
+            if (!dst || !narrow(as_prefix(*dst), r.to, origin)) continue;
             RouteObject o;
             o.destination = as_prefix(*dst);
             if (r.via) {
-                auto via = value(*r.via, deps);
+                auto via = value(*r.via, deps, origin);
                 if (!via) continue;
                 o.via = as_address(*via);
             }
@@ -193,7 +216,11 @@ private:
             RadvdInterfaceInput in;
             in.interface = lan->interface;
             in.config = &ic;
-            if (auto p = lan_prefix(*lan, config_, facts_)) in.current.push_back(*p);
+            try {
+                if (auto p = lan_prefix(*lan, config_, facts_)) in.current.push_back(*p);
+            } catch (const Error& err) {
+                problem(origin_of("[radvd]", rc.where), err.what());
+            }
             if (auto it = facts_.retired.find(ic.lan); it != facts_.retired.end())
                 for (const auto& rp : it->second)
                     if (rp.since + static_cast<Timestamp>(ic.deprecate_old_seconds) > now_ &&
@@ -201,7 +228,7 @@ private:
                             in.current.end())
                         in.deprecated.push_back(rp.prefix);
             for (const auto& e : ic.rdnss) {
-                auto v = value(e, deps);
+                auto v = value(e, deps, origin_of("[radvd]", rc.where));
                 if (v) in.rdnss.push_back(as_address(*v));
             }
             inputs.push_back(std::move(in));
@@ -225,7 +252,7 @@ private:
             for (const auto& part : fc.content) {
                 text += part.literal;
                 if (!part.expr) continue;
-                auto v = value(*part.expr, deps);
+                auto v = value(*part.expr, deps, origin_of("[[file]] " + fc.path, fc.where));
                 if (!v) {
                     complete = false;
                     break;
@@ -261,7 +288,8 @@ private:
                     (r.name == "@" || r.name.empty()) ? z.zone.str() : r.name + "." + z.zone.str();
                 o.type = r.type;
                 o.ttl = r.ttl.value_or(z.ttl);
-                auto v = value(r.value, deps);
+                auto v = value(r.value, deps,
+                               origin_of("[[dns]] " + o.name + " " + to_string(o.type), r.where));
                 if (!v) {
                     o.value = IpAddress{};
                     out_.held_keys.push_back(key_of(Object{o}));
@@ -283,9 +311,19 @@ private:
 }  // namespace
 
 Facts retire_prefixes(const Config& config, const Facts& before, Facts after, Timestamp now) {
-    for (const auto& [name, lan] : config.lans) {
-        auto old_prefix = lan_prefix(lan, config, before);
-        auto new_prefix = lan_prefix(lan, config, after);
+    for (const auto& entry : config.lans) {
+        const std::string& name = entry.first;
+        const LanConfig& lan = entry.second;
+        // A prefix that cannot be derived is no current prefix (desired() says why).
+        auto derivable = [&](const Facts& f) -> std::optional<IpPrefix> {
+            try {
+                return lan_prefix(lan, config, f);
+            } catch (const Error&) {
+                return std::nullopt;
+            }
+        };
+        auto old_prefix = derivable(before);
+        auto new_prefix = derivable(after);
         auto& list = after.retired[name];
         if (old_prefix && old_prefix != new_prefix) {
             auto same = [&](const RetiredPrefix& r) { return r.prefix == *old_prefix; };

@@ -28,6 +28,11 @@ struct DesiredState {
     // a forwarder's env file or a DNS name is better stale than gone.
     std::vector<std::string> held_keys;
     std::vector<std::string> warnings;  // e.g. "hookctl.toml:40:1: table 'kd' unknown"
+    // Objects left out because their value cannot be derived from the facts (a subnet
+    // that does not fit the delegated prefix, a token that does not fit an RA prefix,
+    // a selector that would be /0): "<origin>: left out: <why>". The rest stands; a
+    // run with problems ends "partial" (exit 1).
+    std::vector<std::string> problems;
 };
 
 // `now` is used only to expire retired prefixes.

@@ -1,6 +1,8 @@
 // The hook run pipeline; see engine.hpp.
 #include "engine.hpp"
 
+#include "termination.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -45,7 +47,7 @@ std::vector<OwnedObject> desired_with_held(const DesiredState& d,
 // so they are ensured again (their executors compare with the system); ones no
 // longer desired stay in and are removed.
 std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedObject>& desired) {
-    const bool reconcile = in.event == nullptr;
+    const bool reconcile = in.event == nullptr || in.ensure_all;
     std::set<std::string> desired_keys;
     for (const auto& d : desired) desired_keys.insert(key_of(d.object));
     const bool observe =
@@ -106,7 +108,7 @@ Plan with_owed_reloads(Plan plan, const std::vector<ServiceAction>& owed) {
 Step compute_step(const StepInput& in) {
     const Config& config = *in.config;
     Step s;
-    Facts merged = in.facts;
+    Facts merged = expire(in.facts, in.now, in.boot_id, s.expired);
     if (in.event)
         for (const auto& u : in.event->updates) merged = merge(std::move(merged), u, in.now);
     s.facts_after = retire_prefixes(config, in.facts, std::move(merged), in.now);
@@ -146,18 +148,21 @@ std::vector<OwnedObject> next_applied(const std::vector<OwnedObject>& applied, c
     return out;
 }
 
-std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor,
-                                       std::uint32_t budget_ms) {
-    const auto t0 = Clock::now();
+std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, Deadline deadline) {
     std::vector<ActionResult> results;
     results.reserve(plan.actions.size());
     for (const auto& a : plan.actions) {
-        if (micros_since(t0) / 1000 >= budget_ms) {
+        if (termination_requested()) {
             results.push_back(
                 {ActionResult::Status::skipped,
-                 fmt::format(
-                     "hook budget of {} ms used up; the next event or `hookctl apply` retries",
-                     budget_ms)});
+                 "not done: hookctl was asked to terminate (SIGTERM); the next run does it"});
+            continue;
+        }
+        if (Clock::now() >= deadline) {
+            results.push_back(
+                {ActionResult::Status::skipped,
+                 "the hook's time budget (settings.hook-budget) is used up; the next event or "
+                 "`hookctl apply` retries"});
             continue;
         }
         if (a.op == Action::Op::reload && !a.after.empty()) {
@@ -221,18 +226,45 @@ Json RunReport::to_json() const {
     }
     j["actions"] = acts;
     j["warnings"] = warnings;
+    if (!problems.empty()) j["problems"] = problems;
+    if (!errors.empty()) j["errors"] = errors;
     j["elapsed-us"] = elapsed_us;
     return j;
 }
 
 namespace {
 
-void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t0) {
-    report.elapsed_us = micros_since(t0);
+// The journal is a record, not the work: a journal that cannot be written (a full
+// disk, a read-only state directory) is reported and the event is handled anyway.
+void journal_outcome(RunReport& report, Journal* journal, Json entry) {
     if (!journal || !report.journal_id) return;
     Json outcome = report.to_json();
     for (auto it = outcome.begin(); it != outcome.end(); ++it) entry[it.key()] = it.value();
-    journal->update(*report.journal_id, entry);
+    try {
+        journal->update(*report.journal_id, entry);
+    } catch (const Error& e) {
+        report.errors.push_back(fmt::format("journal: the outcome was not recorded: {}", e.what()));
+    }
+}
+
+void finish(RunReport& report, Journal* journal, const Json& entry, Clock::time_point t0) {
+    report.elapsed_us = micros_since(t0);
+    if (report.status == RunReport::Status::applied && !report.errors.empty())
+        report.status = RunReport::Status::partial;
+    journal_outcome(report, journal, entry);
+    if (report.status == RunReport::Status::applied && !report.errors.empty())
+        report.status = RunReport::Status::partial;
+}
+
+std::optional<std::uint64_t> journal_received(RunReport& report, Journal* journal,
+                                              const Json& entry) {
+    if (!journal) return std::nullopt;
+    try {
+        return journal->append(entry);
+    } catch (const Error& e) {
+        report.errors.push_back(fmt::format("journal: the event was not recorded: {}", e.what()));
+        return std::nullopt;
+    }
 }
 
 Json received_entry(const RawEvent* raw, const std::string& kind, Timestamp now) {
@@ -248,10 +280,21 @@ KernelView kernel_view(Executor& executor) {
         [&executor](const Object& w, const Object& p) { return executor.matches(w, p); }};
 }
 
+// Every reload the plan could make due, with those already owed: recorded before
+// anything acts, so a run killed between writing a file and reloading its service
+// leaves the reload owed. At worst the next run reloads once more than needed.
+std::vector<ServiceAction> owed_if_killed(const Plan& plan, std::vector<ServiceAction> owed) {
+    for (const auto& a : plan.actions)
+        if (a.op == Action::Op::reload &&
+            std::find(owed.begin(), owed.end(), a.service) == owed.end())
+            owed.push_back(a.service);
+    return owed;
+}
+
 // Loads the stored state, computes the step, executes it and saves the state.
 // `event` nullptr: a reconcile.
 RunReport run_step(const Config& config, StateDir& state, Executor& executor, const Event* event,
-                   const EngineOptions& options) {
+                   const EngineOptions& options, const std::string& set_aside) {
     StepInput in;
     in.config = &config;
     in.facts = state.load_facts();
@@ -260,25 +303,51 @@ RunReport run_step(const Config& config, StateDir& state, Executor& executor, co
     in.event = event;
     in.tables = options.tables;
     in.now = options.now;
+    in.boot_id = options.boot_id;
+    // After a damaged state file the applied set is unknown: ensure every desired
+    // sysctl and file as `apply` does (their executors compare with the system).
+    in.ensure_all = !set_aside.empty();
     if (options.observe_system) in.kernel = kernel_view(executor);
     const Step step = compute_step(in);
 
     RunReport report;
-    if (event) report.event = *event;
+    if (event) {
+        report.event = *event;
+        report.warnings = event->warnings;
+    }
+    if (!set_aside.empty()) report.warnings.push_back("state.json: " + set_aside);
+    report.warnings.insert(report.warnings.end(), step.expired.begin(), step.expired.end());
     report.transitions = step.transitions;
     report.plan = step.plan;
-    report.warnings = step.desired.warnings;
+    report.warnings.insert(report.warnings.end(), step.desired.warnings.begin(),
+                           step.desired.warnings.end());
+    report.problems = step.desired.problems;
     if (options.dry_run) {
         report.status = RunReport::Status::planned;
         return report;
     }
-    report.results = execute_plan(report.plan, executor, options.budget_ms);
+    const auto owed = owed_if_killed(report.plan, in.owed_reloads);
+    if (owed != in.owed_reloads) state.save(step.facts_after, in.applied, owed);
+    report.results = execute_plan(report.plan, executor, options.deadline);
     const bool any_failed = std::any_of(report.results.begin(), report.results.end(),
                                         [](const ActionResult& r) { return !r.ok(); });
-    report.status = any_failed ? RunReport::Status::partial : RunReport::Status::applied;
-    state.save(step.facts_after,
-               next_applied(in.applied, report.plan, step.desired_with_held, report.results),
-               still_owed_reloads(report.plan, report.results));
+    const bool interrupted = termination_requested();
+    report.status = any_failed || interrupted || !report.problems.empty()
+                        ? RunReport::Status::partial
+                        : RunReport::Status::applied;
+    if (interrupted)
+        report.errors.push_back(
+            "interrupted by SIGTERM: what was not done is left for the next run");
+    try {
+        state.save(step.facts_after,
+                   next_applied(in.applied, report.plan, step.desired_with_held, report.results),
+                   still_owed_reloads(report.plan, report.results));
+    } catch (const Error& e) {
+        report.errors.push_back(
+            fmt::format("state not saved: {}; the next run finds the changes in the system "
+                        "and still owes the reloads recorded before acting",
+                        e.what()));
+    }
     return report;
 }
 
@@ -301,15 +370,45 @@ std::vector<ServiceAction> still_owed_reloads(const Plan& plan,
     return owed;
 }
 
+namespace {
+
+// The lock, the state file's health, and the journal's "received" line: what
+// run_event and run_reconcile do before their own work. Returns false when the
+// run cannot go on (the lock was not had); `report` says why.
+bool begin_run(StateDir& state, Journal* journal, const EngineOptions& options, const Json& entry,
+               StateLock& lock, std::string& set_aside, RunReport& report) {
+    if (options.dry_run) return true;
+    try {
+        state.ensure_exists();
+    } catch (const Error& e) {
+        report.errors.push_back(e.what());
+    }
+    // Record first, so the event is on file even if everything after fails.
+    report.journal_id = journal_received(report, journal, entry);
+    try {
+        lock = state.lock(options.deadline);
+        set_aside = state.set_aside_if_unreadable(options.now);
+    } catch (const Error& e) {
+        report.status = RunReport::Status::error;
+        report.error = e.what();
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor,
                     const RawEvent& raw, const EngineOptions& options) {
     const auto t0 = Clock::now();
-    StateLock lock;
-    if (!options.dry_run) lock = state.lock();
-    Json entry = received_entry(&raw, "event", options.now);
+    const Json entry = received_entry(&raw, "event", options.now);
     RunReport report;
-    // Record first, so the event is on file even if everything after fails.
-    if (journal && !options.dry_run) report.journal_id = journal->append(entry);
+    StateLock lock;
+    std::string set_aside;
+    if (!begin_run(state, journal, options, entry, lock, set_aside, report)) {
+        finish(report, journal, entry, t0);
+        return report;
+    }
     Event event;
     try {
         event = parse_event(raw);
@@ -320,8 +419,9 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
         return report;
     }
     try {
-        RunReport r = run_step(config, state, executor, &event, options);
+        RunReport r = run_step(config, state, executor, &event, options, set_aside);
         r.journal_id = report.journal_id;
+        r.errors.insert(r.errors.begin(), report.errors.begin(), report.errors.end());
         report = std::move(r);
     } catch (const Error& e) {
         report.status = RunReport::Status::error;
@@ -335,14 +435,19 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
 RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal, Executor& executor,
                         const EngineOptions& options) {
     const auto t0 = Clock::now();
-    StateLock lock;
-    if (!options.dry_run) lock = state.lock();
-    Json entry = received_entry(nullptr, "apply", options.now);
+    const Json entry = received_entry(nullptr, "apply", options.now);
     RunReport report;
-    if (journal && !options.dry_run) report.journal_id = journal->append(entry);
+    StateLock lock;
+    std::string set_aside;
+    if (!begin_run(state, journal, options, entry, lock, set_aside, report)) {
+        finish(report, journal, entry, t0);
+        return report;
+    }
     try {
-        RunReport r = run_step(config, state, executor, nullptr, options);
+        RunReport r = run_step(config, state, executor, nullptr, options, set_aside);
+        r.event.reset();
         r.journal_id = report.journal_id;
+        r.errors.insert(r.errors.begin(), report.errors.begin(), report.errors.end());
         report = std::move(r);
     } catch (const Error& e) {
         report.status = RunReport::Status::error;

@@ -20,13 +20,17 @@ namespace hookctl {
 
 struct EngineOptions {
     Timestamp now = 0;
+    std::string boot_id;  // /proc/sys/kernel/random/boot_id; empty: unknown
     TableNames tables;
     // Plan only: the executor is not called and no state is written.
     bool dry_run = false;
     // Take the rules and routes present in the kernel (executor.list_owned()) as the
     // applied set for those kinds, so drift is repaired at every event.
     bool observe_system = false;
-    std::uint32_t budget_ms = 20000;
+    // The hook's budget: from when the process started, not from when the lock was
+    // had, because the daemon waits for the whole of it. The lock wait and the
+    // actions stop here; what is left undone is retried by the next run.
+    Deadline deadline = Deadline::max();
 };
 
 // What the kernel holds with our tag, and how to tell whether one of those is the
@@ -47,12 +51,17 @@ struct StepInput {
     const Event* event = nullptr;
     TableNames tables;
     Timestamp now = 0;
+    std::string boot_id;  // see expire() in facts.hpp
+    // Ensure every desired sysctl and file again, as a reconcile does (after a
+    // damaged state file, when the applied set is unknown).
+    bool ensure_all = false;
     // Consulted only when the desired or applied state holds a rule or route (a
     // hook of a config without any never dumps the kernel); nullopt: stored state only.
     std::optional<KernelView> kernel;
 };
 
 struct Step {
+    std::vector<std::string> expired;  // facts that went by themselves (expire())
     Facts facts_after;
     std::vector<Transition> transitions;
     DesiredState desired;
@@ -82,10 +91,14 @@ struct RunReport {
     std::vector<Transition> transitions;
     Plan plan;
     std::vector<ActionResult> results;
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings;  // entries ignored, tables unknown, state set aside
+    std::vector<std::string> problems;  // objects left out (DesiredState::problems)
+    std::vector<std::string> errors;    // what could not be recorded, SIGTERM
     std::uint64_t elapsed_us = 0;
 
-    int exit_code() const;  // 0 applied/planned, 1 some action failed, 2 rejected or error
+    // 0 applied/planned; 1 partial (an action failed, an object was left out, the
+    // journal or the state could not be written, SIGTERM); 2 rejected or error.
+    int exit_code() const;
     Json to_json() const;
 };
 
@@ -97,8 +110,8 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
                         const EngineOptions& options);
 
 // Executes `plan` in order; reloads run only if an action they wait for changed a
-// file; actions past the budget are skipped (and retried by the next run).
-std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor,
-                                       std::uint32_t budget_ms);
+// file; actions past the deadline, or after a SIGTERM, are skipped (and retried by
+// the next run).
+std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, Deadline deadline);
 
 }  // namespace hookctl

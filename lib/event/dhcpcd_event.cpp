@@ -197,10 +197,42 @@ std::uint8_t subnet_mask_length(std::string_view text, const std::string& name) 
     return length;
 }
 
+// Entries a daemon passed that cannot stand for the uplink (a link-local, multicast
+// or unspecified address; a prefix of an absurd length) are left out of the facts
+// and reported: one bad entry of a router or a server must not hide the good ones.
+using Warnings = std::vector<std::string>;
+
+bool usable_address(const IpAddress& a, const std::string& name, Warnings& warnings) {
+    const auto problem = a.special_class();
+    if (problem.empty()) return true;
+    warnings.push_back(fmt::format("{}: {} is {}; entry ignored", name, a.to_string(), problem));
+    return false;
+}
+
+bool usable_prefix(const IpPrefix& p, int min_length, int max_length, const std::string& name,
+                   Warnings& warnings) {
+    const std::string problem = prefix_problem(p, min_length, max_length);
+    if (problem.empty()) return true;
+    warnings.push_back(fmt::format("{}: {}; entry ignored", name, problem));
+    return false;
+}
+
+// An address that stands for this host or its router: nothing special (docs/daemons.md).
+IpAddress host_address(std::string_view text, const std::string& name) {
+    const IpAddress a = parse_address(text, Family::v4, name);
+    if (const auto problem = a.special_class(); !problem.empty())
+        throw InputError(
+            name, fmt::format("{} is {}, not an address a host can have", a.to_string(), problem));
+    return a;
+}
+
+// A delegated prefix is at most a /64 (a LAN needs one) and no shorter than /16.
+constexpr int min_delegated_length = 16;
+constexpr int max_delegated_length = 64;
+
 Dhcp4Facts parse_dhcp4(const Environment& env) {
     Dhcp4Facts f;
-    const IpAddress ip =
-        parse_address(require_var(env, "new_ip_address"), Family::v4, "new_ip_address");
+    const IpAddress ip = host_address(require_var(env, "new_ip_address"), "new_ip_address");
     std::uint8_t length = 0;
     if (env.count("new_subnet_cidr"))
         length = parse_prefix_length(env, "new_subnet_cidr", 32);
@@ -210,7 +242,8 @@ Dhcp4Facts parse_dhcp4(const Environment& env) {
         throw InputError("new_subnet_cidr", "missing (and no new_subnet_mask)");
     f.address = InterfaceAddress{ip, length};
     if (auto v = find_var(env, "new_routers"))
-        f.routers = parse_address_list(*v, Family::v4, "new_routers");
+        for (auto word : split_words(*v, "new_routers"))
+            f.routers.push_back(host_address(word, "new_routers"));
     if (auto v = find_var(env, "new_domain_name_servers"))
         f.dns = parse_address_list(*v, Family::v4, "new_domain_name_servers");
     if (auto v = find_var(env, "new_domain_search"))
@@ -221,7 +254,7 @@ Dhcp4Facts parse_dhcp4(const Environment& env) {
     return f;
 }
 
-Dhcp6Facts parse_dhcp6(const Environment& env) {
+Dhcp6Facts parse_dhcp6(const Environment& env, Warnings& warnings) {
     Dhcp6Facts f;
     // Zero valid lifetime = the server withdrawing an entry (kea repeats the old
     // prefix with 0/0 after a prefix change, docs/daemons.md): it is not part of the lease.
@@ -229,7 +262,7 @@ Dhcp6Facts parse_dhcp6(const Environment& env) {
         const IpAddress a = parse_option_address(require_var(env, name), Family::v6, name);
         const Lifetime preferred = lifetime_var(env, name + "_pltime");
         const Lifetime valid = lifetime_var(env, name + "_vltime");
-        if (valid.seconds == 0) continue;
+        if (valid.seconds == 0 || !usable_address(a, name, warnings)) continue;
         f.addresses.push_back(AddressLease{a, preferred, valid});
     }
     for (const auto& [idx, name] : scan(env, "new_dhcp6_ia_pd#_prefix#")) {
@@ -240,7 +273,9 @@ Dhcp6Facts parse_dhcp6(const Environment& env) {
         // (docs/daemons.md, DHCPv6 variable names).
         const std::string iaid_name = fmt::format("new_dhcp6_ia_pd{}_iaid", idx[0]);
         const std::uint32_t iaid = parse_iaid(require_var(env, iaid_name), iaid_name);
-        if (valid.seconds == 0) continue;
+        if (valid.seconds == 0 ||
+            !usable_prefix(prefix, min_delegated_length, max_delegated_length, name, warnings))
+            continue;
         f.prefixes.push_back(PrefixLease{prefix, iaid, preferred, valid});
     }
     if (auto v = find_var(env, "new_dhcp6_name_servers"))
@@ -250,7 +285,7 @@ Dhcp6Facts parse_dhcp6(const Environment& env) {
     return f;
 }
 
-DelegatedFacts parse_delegated(const Environment& env) {
+DelegatedFacts parse_delegated(const Environment& env, Warnings& warnings) {
     const std::string name = "new_delegated_dhcp6_prefix";
     DelegatedFacts f;
     // Never seen missing on DELEGATED6; if it were, "no delegated addresses" is the
@@ -260,12 +295,13 @@ DelegatedFacts parse_delegated(const Environment& env) {
     for (auto word : split_words(*v, name)) {
         const InterfaceAddress a = parse_interface_address(word, name);
         if (!a.address.is_v6()) throw InputError(name, "not an IPv6 address: " + quoted(word));
+        if (!usable_address(a.address, name, warnings)) continue;
         f.addresses.push_back(a);
     }
     return f;
 }
 
-RaRouter parse_ra_router(const Environment& env, unsigned n) {
+RaRouter parse_ra_router(const Environment& env, unsigned n, Warnings& warnings) {
     const std::string p = fmt::format("nd{}_", n);
     RaRouter r;
     r.from = parse_option_address(require_var(env, p + "from"), Family::v6, p + "from");
@@ -283,6 +319,7 @@ RaRouter parse_ra_router(const Environment& env, unsigned n) {
         pi.autonomous = flags.find('A') != std::string::npos;
         pi.preferred = lifetime_var(env, base + "_pltime");
         pi.valid = lifetime_var(env, base + "_vltime");
+        if (!usable_prefix(pi.prefix, 1, 128, name, warnings)) continue;
         r.prefixes.push_back(pi);
     }
     for (const auto& [idx, name] : scan(env, p + "rdnss#_servers"))
@@ -292,6 +329,7 @@ RaRouter parse_ra_router(const Environment& env, unsigned n) {
     for (const auto& [idx, name] : scan(env, p + "addr#")) {
         const InterfaceAddress a = parse_interface_address(require_var(env, name), name);
         if (!a.address.is_v6()) throw InputError(name, "not an IPv6 address");
+        if (!usable_address(a.address, name, warnings)) continue;
         r.addresses.push_back(a);
     }
     return r;
@@ -299,7 +337,7 @@ RaRouter parse_ra_router(const Environment& env, unsigned n) {
 
 // All routers dhcpcd currently knows on the interface; none at all (no nd*
 // variables) means the RA state was dropped (carrier loss, stop, release).
-std::optional<RaFacts> parse_ra(const Environment& env) {
+std::optional<RaFacts> parse_ra(const Environment& env, Warnings& warnings) {
     std::set<unsigned> routers;
     for (auto it = env.lower_bound("nd"); it != env.end() && starts_with(it->first, "nd"); ++it) {
         std::string_view rest = std::string_view(it->first).substr(2);
@@ -311,7 +349,7 @@ std::optional<RaFacts> parse_ra(const Environment& env) {
     }
     if (routers.empty()) return std::nullopt;
     RaFacts f;
-    for (unsigned n : routers) f.routers.push_back(parse_ra_router(env, n));
+    for (unsigned n : routers) f.routers.push_back(parse_ra_router(env, n, warnings));
     return f;
 }
 
@@ -336,6 +374,7 @@ Event parse_dhcpcd_event(const RawEvent& raw) {
 
     FactsUpdate u;
     u.interface = ifname;
+    Warnings warnings;
     switch (found->second) {
     case Action::none: break;
     case Action::carrier_up: u.carrier = std::optional<bool>{true}; break;
@@ -346,16 +385,21 @@ Event parse_dhcpcd_event(const RawEvent& raw) {
         break;
     case Action::dhcp4_lease: u.dhcp4 = std::optional<Dhcp4Facts>{parse_dhcp4(env)}; break;
     case Action::dhcp4_gone: u.dhcp4 = std::optional<Dhcp4Facts>{}; break;
-    case Action::dhcp6_lease: u.dhcp6 = std::optional<Dhcp6Facts>{parse_dhcp6(env)}; break;
+    case Action::dhcp6_lease:
+        u.dhcp6 = std::optional<Dhcp6Facts>{parse_dhcp6(env, warnings)};
+        break;
     case Action::dhcp6_gone: u.dhcp6 = std::optional<Dhcp6Facts>{}; break;
     // DELEGATED6 says if_up=false if_down=true every time (docs/daemons.md, dhcpcd): ignored.
     case Action::delegated:
-        u.delegated = std::optional<DelegatedFacts>{parse_delegated(env)};
+        u.delegated = std::optional<DelegatedFacts>{parse_delegated(env, warnings)};
         break;
-    case Action::ra: u.ra.emplace(parse_ra(env)); break;  // inner nullopt = RA state dropped
+    case Action::ra:
+        u.ra.emplace(parse_ra(env, warnings));
+        break;  // inner nullopt = RA state dropped
     }
 
     Event event;
+    event.warnings = std::move(warnings);
     event.source = Source::dhcpcd;
     event.name = std::string(reason);
     event.interface = ifname;

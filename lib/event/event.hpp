@@ -30,6 +30,9 @@ struct Event {
     std::string name;  // "ip-up", "ipv6-down", "BOUND6", "DELEGATED6", ...
     InterfaceName interface;
     std::vector<FactsUpdate> updates;  // usually one, for `interface`
+    // Entries the daemon passed that were left out of the facts, and why (a
+    // link-local or multicast prefix from a router, say); journaled and shown.
+    std::vector<std::string> warnings;
     Timestamp time = 0;
 };
 

@@ -119,9 +119,18 @@ Event parse_ppp_event(const RawEvent& raw) {
             update.ppp4 = std::optional<Ppp4Facts>{};
     } else if (!v6) {
         if (!local) throw InputError("argv[4]", "missing local address (and IPLOCAL not set)");
-        if (local->is_unspecified()) throw InputError(local_src->name, "local address is 0.0.0.0");
+        if (const auto problem = local->special_class(); !problem.empty())
+            throw InputError(local_src->name,
+                             fmt::format("local address {} is {}, not an address a host can have",
+                                         local->to_string(), problem));
         // With noremoteip pppd passes 0.0.0.0 and leaves IPREMOTE unset.
         if (remote && remote->is_unspecified()) remote.reset();
+        if (remote)
+            if (const auto problem = remote->special_class(); !problem.empty())
+                throw InputError(
+                    remote_src->name,
+                    fmt::format("peer address {} is {}, not an address a host can have",
+                                remote->to_string(), problem));
         Ppp4Facts f{*local, remote, {}, ipparam};
         for (const char* name : {"DNS1", "DNS2"})
             if (auto v = find_var(raw.env, name))

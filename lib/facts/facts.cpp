@@ -90,6 +90,44 @@ Observations observe(const InterfaceFacts& f) {
 
 }  // namespace
 
+namespace {
+
+// The soonest a lease section could expire, in seconds; 0: never.
+std::uint32_t shortest_valid(const Dhcp4Facts& f) {
+    return f.lease_seconds;
+}
+std::uint32_t shortest_valid(const Dhcp6Facts& f) {
+    std::uint32_t s = 0;
+    auto take = [&](const Lifetime& l) {
+        if (!l.is_infinite() && l.seconds > 0 && (s == 0 || l.seconds < s)) s = l.seconds;
+    };
+    for (const auto& a : f.addresses) take(a.valid);
+    for (const auto& p : f.prefixes) take(p.valid);
+    return s;
+}
+std::uint32_t shortest_valid(const RaFacts& f) {
+    std::uint32_t s = 0;
+    for (const auto& r : f.routers)
+        for (const auto& p : r.prefixes)
+            if (!p.valid.is_infinite() && p.valid.seconds > 0 && (s == 0 || p.valid.seconds < s))
+                s = p.valid.seconds;
+    return s;
+}
+
+template <typename T>
+void stamp(std::optional<T>& section, const std::optional<T>& before, Timestamp now) {
+    if (!section) return;
+    section->reported = now;
+    if (!before) return;
+    T old = *before;
+    old.reported = now;
+    const std::uint32_t life = shortest_valid(*section);
+    if (old == *section && (life == 0 || now - before->reported < life / 2))
+        section->reported = before->reported;
+}
+
+}  // namespace
+
 Facts merge(Facts facts, const FactsUpdate& u, Timestamp now) {
     InterfaceFacts& f = facts.interfaces[u.interface];
     const InterfaceFacts before = f;
@@ -109,8 +147,75 @@ Facts merge(Facts facts, const FactsUpdate& u, Timestamp now) {
     apply_section(f.dhcp6, u.dhcp6);
     apply_section(f.ra, u.ra);
     apply_section(f.delegated, u.delegated);
+    if (u.dhcp4) stamp(f.dhcp4, before.dhcp4, now);
+    if (u.dhcp6) stamp(f.dhcp6, before.dhcp6, now);
+    if (u.ra) stamp(f.ra, before.ra, now);
     if (!(f == before)) f.updated = now;
     if (all_sections_empty(f)) facts.interfaces.erase(u.interface);
+    return facts;
+}
+
+Facts expire(Facts facts, Timestamp now, const std::string& boot_id,
+             std::vector<std::string>& notes) {
+    if (!boot_id.empty() && !facts.boot_id.empty() && facts.boot_id != boot_id) {
+        for (const auto& [name, f] : facts.interfaces)
+            notes.push_back(
+                fmt::format("{}: facts from before the reboot dropped (boot id {} is now {})",
+                            name.str(), facts.boot_id, boot_id));
+        facts.interfaces.clear();
+    }
+    if (!boot_id.empty()) facts.boot_id = boot_id;
+    auto gone = [now](Timestamp reported, const Lifetime& valid) {
+        return !valid.is_infinite() && reported + static_cast<Timestamp>(valid.seconds) <= now;
+    };
+    for (auto it = facts.interfaces.begin(); it != facts.interfaces.end();) {
+        InterfaceFacts& f = it->second;
+        const std::string ifname = it->first.str();
+        if (f.dhcp6) {
+            const Timestamp at = f.dhcp6->reported;
+            const bool had = !f.dhcp6->addresses.empty() || !f.dhcp6->prefixes.empty();
+            auto& addrs = f.dhcp6->addresses;
+            auto& pds = f.dhcp6->prefixes;
+            for (const auto& a : addrs)
+                if (gone(at, a.valid))
+                    notes.push_back(fmt::format("{}: DHCPv6 address {} expired", ifname,
+                                                a.address.to_string()));
+            for (const auto& p : pds)
+                if (gone(at, p.valid))
+                    notes.push_back(fmt::format("{}: delegated prefix {} expired", ifname,
+                                                p.prefix.to_string()));
+            addrs.erase(std::remove_if(addrs.begin(), addrs.end(),
+                                       [&](const AddressLease& a) { return gone(at, a.valid); }),
+                        addrs.end());
+            pds.erase(std::remove_if(pds.begin(), pds.end(),
+                                     [&](const PrefixLease& p) { return gone(at, p.valid); }),
+                      pds.end());
+            if (had && addrs.empty() && pds.empty()) f.dhcp6.reset();
+        }
+        if (f.dhcp4 && f.dhcp4->lease_seconds > 0 &&
+            gone(f.dhcp4->reported, Lifetime{f.dhcp4->lease_seconds})) {
+            notes.push_back(fmt::format("{}: DHCPv4 lease of {} expired", ifname,
+                                        f.dhcp4->address.to_string()));
+            f.dhcp4.reset();
+        }
+        if (f.ra) {
+            const Timestamp at = f.ra->reported;
+            for (auto& r : f.ra->routers) {
+                for (const auto& p : r.prefixes)
+                    if (gone(at, p.valid))
+                        notes.push_back(
+                            fmt::format("{}: RA prefix {} expired", ifname, p.prefix.to_string()));
+                r.prefixes.erase(
+                    std::remove_if(r.prefixes.begin(), r.prefixes.end(),
+                                   [&](const RaPrefix& p) { return gone(at, p.valid); }),
+                    r.prefixes.end());
+            }
+        }
+        if (all_sections_empty(f))
+            it = facts.interfaces.erase(it);
+        else
+            ++it;
+    }
     return facts;
 }
 

@@ -60,6 +60,7 @@ struct Dhcp4Facts {
     std::vector<IpAddress> dns;
     std::vector<DomainName> domain_search;
     std::uint32_t lease_seconds = 0;
+    Timestamp reported = 0;  // when dhcpcd last reported it (see merge: lifetimes count from here)
     auto operator<=>(const Dhcp4Facts&) const = default;
 };
 
@@ -70,6 +71,7 @@ struct Dhcp6Facts {
     std::vector<PrefixLease> prefixes;    // IA_PD
     std::vector<IpAddress> dns;
     std::vector<DomainName> domain_search;
+    Timestamp reported = 0;
     auto operator<=>(const Dhcp6Facts&) const = default;
 };
 
@@ -96,6 +98,7 @@ struct RaRouter {
 // dhcpcd ROUTERADVERT: all routers currently known on the interface.
 struct RaFacts {
     std::vector<RaRouter> routers;
+    Timestamp reported = 0;
     auto operator<=>(const RaFacts&) const = default;
 };
 
@@ -129,6 +132,9 @@ struct RetiredPrefix {
 };
 
 struct Facts {
+    // The kernel's boot id (/proc/sys/kernel/random/boot_id) when the facts were
+    // last saved: facts from before a reboot describe links and leases that are gone.
+    std::string boot_id;
     std::map<InterfaceName, InterfaceFacts> interfaces;
     std::map<std::string, std::vector<RetiredPrefix>> retired;  // lan name → prefixes
     auto operator<=>(const Facts&) const = default;
@@ -148,7 +154,20 @@ struct FactsUpdate {
     bool forget_interface = false;  // dhcpcd STOPPED/DEPARTED: drop every dhcpcd section
 };
 
+// Applies one event's sections. A lease section gets `reported = now`, except that
+// an unchanged renew keeps the old time until half of the lease's shortest valid
+// lifetime has passed: so most renews change nothing and write no state, and the
+// stored time is never more than half a lifetime behind.
 Facts merge(Facts facts, const FactsUpdate& update, Timestamp now);
+
+// What is no longer true by itself: with another `boot_id` than the stored one,
+// every section a daemon reported (links and leases died with the reboot; the
+// daemons report again); otherwise DHCPv6 addresses and prefixes, RA prefixes and
+// DHCPv4 leases whose valid lifetime has run out since they were reported (dhcpcd
+// would have said EXPIRE6, had it been running). `notes` says what went, for the
+// report. An empty `boot_id` (unknown) skips the reboot check.
+Facts expire(Facts facts, Timestamp now, const std::string& boot_id,
+             std::vector<std::string>& notes);
 
 // A change in what is known, for logs, the journal and `why` in the plan.
 struct Transition {

@@ -3,12 +3,14 @@
 // cheap. A line cut short by a crash does not parse and is skipped by readers.
 #include "journal.hpp"
 
+#include "fd.hpp"
 #include "file_io.hpp"
 
 #include <fmt/format.h>
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
@@ -72,31 +74,49 @@ const std::map<std::uint64_t, Json>& Journal::load_segment(std::uint64_t first_i
     return entries;
 }
 
-std::optional<std::uint64_t> Journal::read_last_id() const {
-    auto text = read_file_if_exists(dir_ + "/last-id");
-    if (!text) return std::nullopt;
+namespace {
+
+// The counter's text: 18 digits and a newline; anything else (torn, foreign) is
+// no counter.
+std::optional<std::uint64_t> parse_last_id(std::string_view text) {
     std::uint64_t id = 0;
     std::size_t digits = 0;
-    for (char c : *text) {
+    for (char c : text) {
         if (c == '\n') break;
-        if (c < '0' || c > '9' || ++digits > 18)
-            return std::nullopt;  // torn or foreign: look instead
+        if (c < '0' || c > '9' || ++digits > 18) return std::nullopt;
         id = id * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (digits == 0) return std::nullopt;
     return id;
 }
 
-// Fixed width, written in place: a shorter number never leaves a longer one's tail.
-void Journal::write_last_id(std::uint64_t id) const {
-    const std::string text = fmt::format("{:018}\n", id);
+}  // namespace
+
+// The next id, taken under a lock of the counter file's own: two processes never get
+// the same id, even one that could not have the state lock (it journals that it
+// gave up). The counter is written, fixed width and in place, before the id is
+// used: a line that then fails to be written (a full disk) leaves a gap, never a
+// reused id.
+std::uint64_t Journal::take_id() {
     const std::string path = dir_ + "/last-id";
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    ::fchmod(fd, 0644);  // pppd runs hooks with umask 077
-    const ssize_t n = ::pwrite(fd, text.data(), text.size(), 0);
-    ::close(fd);
-    if (n != static_cast<ssize_t>(text.size())) throw Error(fmt::format("{}: short write", path));
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) throw Error(fmt::format("{}: cannot open: {}", path, errno_text()));
+    while (::flock(fd.get(), LOCK_EX) != 0)
+        if (errno != EINTR) throw Error(fmt::format("{}: flock: {}", path, errno_text()));
+    char buf[32] = {};
+    const ssize_t got = ::pread(fd.get(), buf, sizeof buf - 1, 0);
+    std::optional<std::uint64_t> last =
+        got > 0 ? parse_last_id(std::string_view(buf, static_cast<std::size_t>(got)))
+                : std::nullopt;
+    // No counter yet (a new journal, or it was lost): find the newest entry once.
+    if (!last) last = newest_on_disk();
+    const std::uint64_t id = *last + 1;
+    const std::string text = fmt::format("{:018}\n", id);
+    const ssize_t n = ::pwrite(fd.get(), text.data(), text.size(), 0);
+    if (n != static_cast<ssize_t>(text.size()))
+        throw Error(
+            fmt::format("{}: write failed: {}", path, n < 0 ? errno_text() : "short write"));
+    return id;
 }
 
 std::uint64_t Journal::newest_on_disk() const {
@@ -137,21 +157,32 @@ std::optional<Json> Journal::read(std::uint64_t id) const {
 
 void Journal::write_line(std::uint64_t id, const Json& entry) {
     const std::uint64_t segment = segment_of(id);
+    const std::string path = segment_path(segment);
     if (fd_ < 0 || fd_segment_ != segment) {
         if (fd_ >= 0) ::close(fd_);
-        const std::string path = segment_path(segment);
-        fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-        ::fchmod(fd_, 0644);  // pppd runs hooks with umask 077
+        fd_ = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", path, errno_text()));
+        ::fchmod(fd_, 0600);  // the state directory is private; so is what is in it
         fd_segment_ = segment;
         segments_.reset();  // it may be a new segment
     }
+    // Invalid UTF-8 (a byte from a daemon that the parser then refused, a command's
+    // output) becomes U+FFFD instead of an exception that would lose the entry.
+    std::string line = entry.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) throw Error(fmt::format("{}: fstat: {}", path, errno_text()));
+    // A line cut short by a crash or a full disk earlier: end it, so this one parses.
+    char last = '\n';
+    if (st.st_size > 0 && ::pread(fd_, &last, 1, st.st_size - 1) == 1 && last != '\n')
+        line.insert(0, 1, '\n');
     // One write per line: O_APPEND keeps concurrent readers from seeing lines interleave.
-    const std::string line = entry.dump() + "\n";
-    const ssize_t n = ::write(fd_, line.data(), line.size());
-    if (n != static_cast<ssize_t>(line.size()))
-        throw Error(
-            fmt::format("{}: write failed: {}", segment_path(segment), std::strerror(errno)));
+    if (!write_all(fd_, line)) {
+        const std::string why = errno_text();
+        // Nothing half-written stays behind (a full disk makes short writes).
+        if (::ftruncate(fd_, st.st_size) != 0) { /* the next write ends the line */
+        }
+        throw Error(fmt::format("{}: write failed: {}", path, why));
+    }
     cache_[segment][id] = entry;
 }
 
@@ -168,14 +199,9 @@ void Journal::prune(std::uint64_t newest) const {
 }
 
 std::uint64_t Journal::append(Json entry) {
-    std::optional<std::uint64_t> last = read_last_id();
-    // No counter yet (a new journal, or it was lost): find the newest entry once.
-    // Appending never overwrites, so even a wrong counter loses nothing.
-    if (!last) last = newest_on_disk();
-    const std::uint64_t id = *last + 1;
+    const std::uint64_t id = take_id();
     entry["id"] = id;
     write_line(id, entry);
-    write_last_id(id);
     // A new segment is the moment old ones can go.
     if (segment_of(id) == id) prune(id);
     return id;

@@ -44,8 +44,7 @@ private:
     std::vector<std::uint64_t> segments() const;  // first ids, ascending
     const std::map<std::uint64_t, Json>& load_segment(std::uint64_t first_id) const;
     void write_line(std::uint64_t id, const Json& entry);
-    std::optional<std::uint64_t> read_last_id() const;
-    void write_last_id(std::uint64_t id) const;
+    std::uint64_t take_id();
     std::uint64_t newest_on_disk() const;
     void prune(std::uint64_t newest) const;
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace hookctl {
 
 namespace {
@@ -80,7 +82,8 @@ Json to_json(const InterfaceFacts& f) {
                                for (const auto& d : f.dhcp4->domain_search) a.push_back(d.str());
                                return a;
                            }()},
-                          {"lease-seconds", f.dhcp4->lease_seconds}};
+                          {"lease-seconds", f.dhcp4->lease_seconds},
+                          {"reported", f.dhcp4->reported}};
     }
     if (f.dhcp6) {
         Json addrs = Json::array(), prefixes = Json::array(), search = Json::array();
@@ -96,7 +99,8 @@ Json to_json(const InterfaceFacts& f) {
             prefixes.push_back(x);
         }
         for (const auto& d : f.dhcp6->domain_search) search.push_back(d.str());
-        j["dhcp6"] = Json{{"addresses", addrs},
+        j["dhcp6"] = Json{{"reported", f.dhcp6->reported},
+                          {"addresses", addrs},
                           {"prefixes", prefixes},
                           {"dns", list(f.dhcp6->dns)},
                           {"domain-search", search}};
@@ -121,7 +125,7 @@ Json to_json(const InterfaceFacts& f) {
                                    {"dnssl", dnssl},
                                    {"addresses", list(r.addresses)}});
         }
-        j["ra"] = Json{{"routers", routers}};
+        j["ra"] = Json{{"reported", f.ra->reported}, {"routers", routers}};
     }
     if (f.delegated) j["delegated"] = Json{{"addresses", list(f.delegated->addresses)}};
     j["updated"] = f.updated;
@@ -132,6 +136,9 @@ namespace {
 
 InterfaceFacts interface_facts_from_json(const Json& j) {
     InterfaceFacts f;
+    f.updated = j.value("updated", Timestamp{0});
+    // State written before lease times were kept: the last change stands in.
+    const Timestamp reported = f.updated;
     if (j.contains("carrier")) f.carrier = j.at("carrier").get<bool>();
     if (j.contains("ppp4")) {
         const Json& p = j.at("ppp4");
@@ -161,6 +168,7 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
         x.dns = addresses(p, "dns");
         x.domain_search = domains(p, "domain-search");
         x.lease_seconds = p.value("lease-seconds", 0u);
+        x.reported = p.value("reported", reported);
         f.dhcp4 = x;
     }
     if (j.contains("dhcp6")) {
@@ -176,10 +184,12 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
                                              lifetime(a, "valid")});
         x.dns = addresses(p, "dns");
         x.domain_search = domains(p, "domain-search");
+        x.reported = p.value("reported", reported);
         f.dhcp6 = x;
     }
     if (j.contains("ra")) {
         RaFacts x;
+        x.reported = j.at("ra").value("reported", reported);
         for (const auto& r : j.at("ra").value("routers", Json::array())) {
             RaRouter rr;
             rr.from = parse_address(str(r, "from"), Family::v6, "ra.from");
@@ -205,7 +215,6 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
                 parse_interface_address(a.get<std::string>(), "delegated.addresses"));
         f.delegated = x;
     }
-    f.updated = j.value("updated", Timestamp{0});
     return f;
 }
 
@@ -221,11 +230,18 @@ Json to_json(const Facts& f) {
             a.push_back(Json{{"prefix", r.prefix.to_string()}, {"since", r.since}});
         retired[lan] = a;
     }
-    return Json{{"interfaces", ifs}, {"retired-prefixes", retired}};
+    Json j{{"interfaces", ifs}, {"retired-prefixes", retired}};
+    if (!f.boot_id.empty()) j["boot-id"] = f.boot_id;
+    return j;
 }
 
 Facts facts_from_json(const Json& j) {
     Facts f;
+    f.boot_id = j.value("boot-id", "");
+    if (f.boot_id.size() > 64 || !std::all_of(f.boot_id.begin(), f.boot_id.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+        }))
+        throw Error("facts: boot-id is not a boot id");
     // value() returns a copy: keep it alive for the loop (items() only refers to it).
     const Json interfaces = j.value("interfaces", Json::object());
     const Json retired = j.value("retired-prefixes", Json::object());
@@ -252,6 +268,7 @@ Json to_json(const ServiceAction& s) {
     Json j{{"kind", kinds[static_cast<int>(s.kind)]}};
     if (!s.unit.empty()) j["unit"] = s.unit;
     if (!s.pidfile.empty()) j["pidfile"] = s.pidfile;
+    if (!s.program.empty()) j["program"] = s.program;
     if (!s.command.argv.empty()) j["command"] = to_json(s.command);
     return j;
 }
@@ -273,6 +290,9 @@ ServiceAction service_from_json(const Json& j) {
         throw Error("state: unknown service action kind '" + k + "'");
     s.unit = j.value("unit", "");
     s.pidfile = j.value("pidfile", "");
+    s.program = j.value("program", "");
+    if (s.kind == ServiceAction::Kind::signal_pidfile && s.program.empty())
+        s.program = program_of_pidfile(s.pidfile);
     if (j.contains("command")) s.command = command_from_json(j.at("command"));
     return s;
 }
@@ -413,12 +433,74 @@ OwnedObject owned_from_json(const Json& j) {
                        j.value("depends-on", std::vector<std::string>{})};
 }
 
+namespace {
+
+// Whether `s` is valid UTF-8 (what a JSON string can hold): no stray continuation
+// bytes, no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t extra = 0;
+        std::uint32_t cp = 0;
+        if (c >= 0xc2 && c <= 0xdf) {
+            extra = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            extra = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            extra = 3;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (i + extra >= s.size()) return false;
+        for (std::size_t k = 1; k <= extra; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if ((b & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (b & 0x3fu);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+// A value as the daemon passed it: a JSON string when it is text, else {"hex": ...}
+// so that replay feeds the parser exactly the bytes it got the first time.
+Json raw_value(const std::string& v) {
+    if (valid_utf8(v)) return v;
+    std::string hex;
+    for (unsigned char c : v) hex += fmt::format("{:02x}", c);
+    return Json{{"hex", hex}};
+}
+
+std::string raw_value_from_json(const Json& j) {
+    if (j.is_string()) return j.get<std::string>();
+    const std::string hex = j.at("hex").get<std::string>();
+    if (hex.size() % 2 != 0) throw Error("journal: odd hex value");
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 2)
+        out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    return out;
+}
+
+}  // namespace
+
 Json to_json(const RawEvent& e) {
     Json env = Json::object();
-    for (const auto& [k, v] : e.env) env[k] = v;
+    for (const auto& [k, v] : e.env) env[k] = raw_value(v);
+    Json args = Json::array();
+    for (const auto& a : e.args) args.push_back(raw_value(a));
     return Json{{"source", to_string(e.source)},
                 {"script", e.script},
-                {"args", e.args},
+                {"args", args},
                 {"env", env},
                 {"time", e.time}};
 }
@@ -433,9 +515,9 @@ RawEvent raw_event_from_json(const Json& j) {
     else
         throw Error("journal: unknown event source '" + source + "'");
     e.script = j.value("script", "");
-    e.args = j.value("args", std::vector<std::string>{});
+    for (const auto& a : j.value("args", Json::array())) e.args.push_back(raw_value_from_json(a));
     const Json env = j.value("env", Json::object());
-    for (const auto& [k, v] : env.items()) e.env[k] = v.get<std::string>();
+    for (const auto& [k, v] : env.items()) e.env[k] = raw_value_from_json(v);
     e.time = j.value("time", Timestamp{0});
     return e;
 }

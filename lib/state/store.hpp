@@ -1,6 +1,8 @@
 // The state directory: last known facts, the objects last applied, and the lock
 // that serialises overlapping hook runs (pppd starts ip-down without waiting for
 // ip-up; dhcpcd runs one hook per interface). Files are replaced atomically.
+// The directory is root's (the running user's) and mode 0700; nothing in it is
+// opened through a symlink.
 //
 //   <state-dir>/lock        flock(2) target, held for read-plan-apply-write
 //   <state-dir>/state.json  {"facts": Facts, "applied": [OwnedObject hookctl believes
@@ -10,24 +12,26 @@
 #pragma once
 
 #include "facts.hpp"
+#include "fd.hpp"
 #include "json_io.hpp"
 #include "objects.hpp"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 namespace hookctl {
 
+using Deadline = std::chrono::steady_clock::time_point;
+
+// Held while it exists; closing the descriptor releases the flock.
 class StateLock {
 public:
     StateLock() = default;
-    explicit StateLock(int fd) : fd_(fd) {}
-    StateLock(StateLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    StateLock& operator=(StateLock&& o) noexcept;
-    ~StateLock();
+    explicit StateLock(UniqueFd fd) : fd_(std::move(fd)) {}
 
 private:
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // Saves write only when the content differs from what was loaded, so an event that
@@ -39,8 +43,16 @@ public:
         : path_(std::move(path)), durable_(durable) {}
     const std::string& path() const { return path_; }
 
-    // Creates the directory if needed and blocks until the lock is ours.
-    StateLock lock();
+    // Creates the directory if needed and waits for the lock until `deadline` (the
+    // hook's budget: a daemon waits for its hook). Throws Error naming the holder
+    // ("held by pid 1234 (hookctl dhcpcd)") when the deadline passes first.
+    StateLock lock(Deadline deadline = Deadline::max());
+    // Under the lock, before a run loads anything: a state.json that cannot be read
+    // back (empty or cut short by a power cut after a rename that was never fsynced,
+    // not JSON, a field that does not parse) is moved to state.json.bad-<now>, and
+    // the run starts from empty state. Returns what happened, for the report and the
+    // journal; empty when the file was fine.
+    std::string set_aside_if_unreadable(Timestamp now);
     Facts load_facts() const;
     std::vector<OwnedObject> load_applied() const;
     // Service reloads that were due and did not happen (failed, or past the budget):

@@ -5,6 +5,7 @@
 
 #include "fd.hpp"
 #include "file_io.hpp"
+#include "termination.hpp"
 
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
@@ -334,7 +335,12 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     if (pid < 0) return finish();
 
     Child child(pid, std::move(output), r);
-    if (!child.pump(until, [&] { return child.exited(); })) r.timed_out = true;
+    if (!child.pump(until, [&] { return child.exited() || termination_requested(); }))
+        r.timed_out = true;
+    if (!child.exited() && termination_requested()) {
+        r.timed_out = true;
+        r.error = "stopped: hookctl was asked to terminate (SIGTERM)";
+    }
     // On a timeout this stops the program; after a normal exit it stops whatever
     // it left running in its group (a forgotten `&`), which would hold our pipe.
     ::kill(-pid, SIGTERM);

@@ -24,9 +24,14 @@ ActionResult run_command(ProcessRunner& runner, const Command& command, Deadline
 // unit that is not running (and reads its files when it starts) is not a failure.
 Command systemctl_command(const ServiceAction& action);
 
-// The pid in a pidfile's text: decimal, optionally followed by a newline. nullopt
-// for anything else (empty, signs, spaces, garbage, overflow).
-std::optional<long long> parse_pidfile(std::string_view text);
+// The pid in a pidfile's text: decimal, optionally followed by a newline, and in
+// 2..pid_max (1 is init; 0 and -1 would signal a group or every process). nullopt
+// for anything else (empty, signs, spaces, garbage, out of range).
+std::optional<pid_t> parse_pidfile(std::string_view text, long long pid_max);
+
+// Whether the process behind `pid` is `program`, by /proc/PID/comm (the kernel
+// cuts it to 15 bytes) or the file name of /proc/PID/exe. `proc` is /proc.
+bool process_is(pid_t pid, const std::string& program, const std::string& proc = "/proc");
 
 class ServiceReloader {
 public:
@@ -35,7 +40,7 @@ public:
     ActionResult reload(const ServiceAction& action);
 
 private:
-    ActionResult signal_pidfile(const std::string& path);
+    ActionResult signal_pidfile(const ServiceAction& action);
     ProcessRunner& runner_;
     Deadline deadline_;
 };

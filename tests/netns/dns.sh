@@ -174,7 +174,9 @@ expect "named stopped: exit 1" 1 echo $rc
 expect_grep "named stopped: reported" "server down|connection refused" "$WORK/err"
 expect "named stopped: status failed, old A still confirmed" "failed 198.51.100.7" state_of router A
 start_named
-hk apply >"$WORK/out" 2>&1; expect "apply after restart: exit 0" 0 echo $?
+hk apply >"$WORK/out" 2>&1; rc=$?
+expect "apply after restart: exit 0" 0 echo $rc
+[ "$rc" -eq 0 ] || sed 's/^/    apply: /' "$WORK/out"
 expect "router A after apply" "198.51.100.8" answer router A
 
 # 6. named hung (SIGSTOP: the datagrams are queued, never answered), three records to
@@ -189,6 +191,7 @@ if [ "$HUNG_MS" -ge 2500 ] && [ "$HUNG_MS" -le $((BOUND_MS + 1000)) ]; then pass
 else fail "named hung: took $HUNG_MS ms"; fi
 expect_grep "named hung: reported as no answer" "no answer from ::1#$PORT" "$WORK/err"
 expect "named hung: the other records were not tried" 2 grep -c "did not answer an update earlier in this run" "$WORK/out"
+[ "$(grep -c "did not answer an update earlier in this run" "$WORK/out")" = 2 ] || sed 's/^/    hung: /' "$WORK/out"
 kill -CONT "$NAMED_PID"
 hk apply >"$WORK/out" 2>&1; expect "apply after the server is back: exit 0" 0 echo $?
 expect "router AAAA back on the first prefix" "2001:db8:100::321" answer router AAAA

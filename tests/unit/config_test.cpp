@@ -394,3 +394,32 @@ TEST_CASE("radvd preferred lifetime must stay under radvd's default valid lifeti
         parse_config(base + "interface.lan = { preferred-lifetime = \"2d\" }\n", "t.toml"),
         Catch::Matchers::Contains("shorter than radvd's default valid lifetime"));
 }
+
+TEST_CASE("a rule selector of /0 is refused: leaving it out says 'all'", "[config]") {
+    try {
+        parse_config("[[rule]]\nfrom = \"0.0.0.0/0\"\ntable = 100\n", "t.toml");
+        FAIL("accepted");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) ==
+              "t.toml:2:8: rule[1].from: '0.0.0.0/0' matches everything\n"
+              "  hint: leave 'from' out to match all");
+    }
+    CHECK_THROWS_AS(
+        parse_config("[[rule]]\nto = [\"2001:db8::/32\", \"::/0\"]\ntable = 100\n", "t.toml"),
+        ConfigError);
+}
+
+TEST_CASE("reload-pidfile: the program is the pidfile's name, or given", "[config]") {
+    const Config a = parse_config("[radvd]\nreload-pidfile = \"/run/radvd/radvd.pid\"\n", "t.toml");
+    REQUIRE(a.radvd->reload.size() == 1);
+    CHECK(a.radvd->reload[0].kind == ServiceAction::Kind::signal_pidfile);
+    CHECK(a.radvd->reload[0].program == "radvd");
+    const Config b = parse_config(
+        "[radvd]\nreload-pidfile = { file = \"/run/ra.pid\", program = \"radvd\" }\n", "t.toml");
+    CHECK(b.radvd->reload[0].pidfile == "/run/ra.pid");
+    CHECK(b.radvd->reload[0].program == "radvd");
+    CHECK_THROWS_AS(
+        parse_config("[radvd]\nreload-pidfile = { file = \"/run/ra.pid\", program = \"../x\" }\n",
+                     "t.toml"),
+        ConfigError);
+}

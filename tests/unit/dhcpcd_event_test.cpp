@@ -377,3 +377,119 @@ TEST_CASE("parse_env_file", "[event]") {
     CHECK(error_of("A=1\nA=2\n").rfind("t.env:2: ", 0) == 0);
     CHECK(error_of("A=ok\\").rfind("t.env:1: ", 0) == 0);
 }
+
+TEST_CASE("special prefixes and addresses from a server or a router are left out, with a warning",
+          "[dhcpcd][hostile]") {
+    struct Case {
+        const char* prefix;
+        const char* length;
+        const char* why;
+    };
+    // A delegated prefix must be global unicast or ULA, /16 to /64.
+    const Case delegated[] = {
+        {"::", "0", "::/0 is unspecified"},
+        {"fe80::", "64", "fe80::/64 is link-local"},
+        {"ff02::", "16", "ff02::/16 is multicast"},
+        {"::ffff:192.0.2.0", "120", "::ffff:192.0.2.0/120 is IPv4-mapped"},
+        {"::192.0.2.0", "120", "::192.0.2.0/120 is IPv4-compatible"},
+        {"::1", "128", "::1/128 is loopback"},
+        {"4000::", "56", "4000::/56 is not global unicast (2000::/3) or ULA (fc00::/7)"},
+        {"2001:db8::", "8", "2000::/8 is shorter than /16"},
+        {"2001:db8::", "72", "2001:db8::/72 is longer than /64"},
+    };
+    for (const auto& c : delegated) {
+        INFO(c.prefix << "/" << c.length);
+        Environment env = bound6_env;
+        env["new_dhcp6_ia_pd1_prefix1"] = c.prefix;
+        env["new_dhcp6_ia_pd1_prefix1_length"] = c.length;
+        const Event e = parse_event(dhcpcd(env));
+        const auto& u = only_update(e);
+        REQUIRE(u.dhcp6);
+        REQUIRE(*u.dhcp6);
+        CHECK((*u.dhcp6)->prefixes.empty());
+        CHECK((*u.dhcp6)->addresses.size() == 1);  // the rest of the lease stands
+        REQUIRE(e.warnings.size() == 1);
+        CHECK(e.warnings[0] ==
+              std::string("new_dhcp6_ia_pd1_prefix1: ") + c.why + "; entry ignored");
+    }
+    SECTION("a ULA delegation is fine") {
+        Environment env = bound6_env;
+        env["new_dhcp6_ia_pd1_prefix1"] = "fd00:1::";
+        const Event e = parse_event(dhcpcd(env));
+        CHECK(e.warnings.empty());
+        CHECK((*only_update(e).dhcp6)->prefixes.size() == 1);
+    }
+    SECTION("an IA_NA address that is link-local") {
+        Environment env = bound6_env;
+        env["new_dhcp6_ia_na1_ia_addr1"] = "fe80::1";
+        const Event e = parse_event(dhcpcd(env));
+        CHECK((*only_update(e).dhcp6)->addresses.empty());
+        REQUIRE(e.warnings.size() == 1);
+        CHECK(e.warnings[0] == "new_dhcp6_ia_na1_ia_addr1: fe80::1 is link-local; entry ignored");
+    }
+    SECTION("an RA from any host on the uplink announcing ::/0 next to a real router") {
+        Environment env{{"reason", "ROUTERADVERT"},
+                        {"interface", "wan0"},
+                        {"nd1_from", "fe80::1"},
+                        {"nd1_lifetime", "1800"},
+                        {"nd1_prefix_information1_prefix", "::"},
+                        {"nd1_prefix_information1_length", "0"},
+                        {"nd1_prefix_information1_flags", "LA"},
+                        {"nd1_prefix_information1_pltime", "14400"},
+                        {"nd1_prefix_information1_vltime", "86400"},
+                        {"nd2_from", "fe80::2"},
+                        {"nd2_lifetime", "1800"},
+                        {"nd2_prefix_information1_prefix", "2001:db8:ffff::"},
+                        {"nd2_prefix_information1_length", "64"},
+                        {"nd2_prefix_information1_flags", "LA"},
+                        {"nd2_prefix_information1_pltime", "14400"},
+                        {"nd2_prefix_information1_vltime", "86400"},
+                        {"nd2_addr1", "ff02::1/64"}};
+        const Event e = parse_event(dhcpcd(env));
+        const auto& ra = *only_update(e).ra;
+        REQUIRE(ra);
+        REQUIRE(ra->routers.size() == 2);
+        CHECK(ra->routers[0].prefixes.empty());
+        CHECK(ra->routers[1].prefixes.size() == 1);
+        CHECK(ra->routers[1].addresses.empty());
+        CHECK(e.warnings ==
+              std::vector<std::string>{
+                  "nd1_prefix_information1_prefix: ::/0 is unspecified; entry ignored",
+                  "nd2_addr1: ff02::1 is multicast; entry ignored"});
+    }
+    SECTION("a delegated address on the LAN that is multicast") {
+        const Event e = parse_event(dhcpcd({{"reason", "DELEGATED6"},
+                                            {"interface", "int0"},
+                                            {"new_delegated_dhcp6_prefix", "ff05::1/64"}}));
+        CHECK((*only_update(e).delegated)->addresses.empty());
+        CHECK(e.warnings.size() == 1);
+    }
+}
+
+TEST_CASE("a DHCPv4 address or router that no host can have rejects the lease",
+          "[dhcpcd][hostile]") {
+    const Environment base{{"reason", "BOUND"},
+                           {"interface", "wan0"},
+                           {"new_ip_address", "192.0.2.7"},
+                           {"new_subnet_cidr", "24"},
+                           {"new_routers", "192.0.2.1"}};
+    for (const char* bad : {"0.0.0.0", "255.255.255.255", "127.0.0.1", "224.0.0.1", "239.1.2.3",
+                            "240.0.0.1", "169.254.1.1", "0.1.2.3"}) {
+        INFO(bad);
+        Environment a = base;
+        a["new_ip_address"] = bad;
+        CHECK(failing_variable(dhcpcd(a)) == "new_ip_address");
+        Environment r = base;
+        r["new_routers"] = std::string("192.0.2.1 ") + bad;
+        CHECK(failing_variable(dhcpcd(r)) == "new_routers");
+    }
+    Environment a = base;
+    a["new_ip_address"] = "255.255.255.255";
+    try {
+        parse_event(dhcpcd(a));
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()) ==
+              "new_ip_address: 255.255.255.255 is broadcast, not an address a host can have");
+    }
+}

@@ -114,7 +114,7 @@ TEST_CASE("bind, unchanged renew, prefix change, release", "[engine][fixtures]")
     const FileObject* fwd = file_in(bound, "/tmp/hookctl-engine-test/rdp-forward");
     REQUIRE(fwd);
     CHECK(fwd->content.find("TARGET=[2001:db8:100::8]:3389\n") != std::string::npos);
-    CHECK(has(d, "SIGHUP pid in /tmp/hookctl-engine-test/radvd.pid"));
+    CHECK(has(d, "SIGHUP radvd (pid in /tmp/hookctl-engine-test/radvd.pid)"));
     CHECK(has(d, "restart rdp-forward.service"));
     REQUIRE(bound.transitions.size() >= 1);
 
@@ -295,14 +295,14 @@ table = 199
 
 TEST_CASE("a reload that failed is owed and done by the next run", "[engine][fixtures]") {
     Harness h;
-    h.executor.fail_when("SIGHUP pid in /tmp/hookctl-engine-test/radvd.pid");
+    h.executor.fail_when("SIGHUP radvd (pid in /tmp/hookctl-engine-test/radvd.pid)");
     auto bound = h.dhcpcd("a-initial-start/08-BOUND6.env");
     CHECK(bound.status == RunReport::Status::partial);
     // Nothing changes at the renew, but the reload radvd missed is still due.
     auto renew = h.dhcpcd("b3-renew-timer/02-RENEW6.env");
     auto d = described(renew);
     REQUIRE(d.size() == 1);
-    CHECK(d[0] == "SIGHUP pid in /tmp/hookctl-engine-test/radvd.pid");
+    CHECK(d[0] == "SIGHUP radvd (pid in /tmp/hookctl-engine-test/radvd.pid)");
     CHECK(renew.status == RunReport::Status::applied);
     // Paid: the next renew is empty again.
     CHECK(h.dhcpcd("b3-renew-timer/05-RENEW6.env").plan.empty());
@@ -337,4 +337,186 @@ TEST_CASE("the kernel is asked for owned rules only when rules or routes are in 
     run("[uplink.tkom]\ninterface = \"ppp0\"\n[[rule]]\nto = \"2001:db8::/32\"\ntable = 100\nwhile = \"tkom\"\n",
         with_rule);
     CHECK(with_rule.listed == 1);
+}
+
+namespace {
+
+RawEvent bound6_with(std::map<std::string, std::string> changes) {
+    RawEvent raw = test::dhcpcd_raw_event("dhcpcd/a-initial-start/08-BOUND6.env");
+    for (auto& [k, v] : changes) raw.env[k] = v;
+    return raw;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a value that cannot be derived leaves out only its objects; the facts and the rest apply",
+    "[engine][hostile]") {
+    Harness h;
+    // subnet 1 needs a delegation shorter than /64.
+    h.config =
+        parse_config(std::string(lab_config)
+                         .replace(std::string(lab_config).find("subnet = 0"), 10, "subnet = 1"),
+                     "lab.toml");
+    REQUIRE(h.dhcpcd("a-initial-start/08-BOUND6.env").status == RunReport::Status::applied);
+    RawEvent shrunk = bound6_with({{"new_dhcp6_ia_pd1_prefix1", "2001:db8:200::"},
+                                   {"new_dhcp6_ia_pd1_prefix1_length", "64"}});
+    shrunk.time = h.options.now;
+    const RunReport r = run_event(h.config, h.state, &h.journal, h.executor, shrunk, h.options);
+    CHECK(r.status == RunReport::Status::partial);
+    CHECK(r.exit_code() == 1);
+    REQUIRE_FALSE(r.problems.empty());
+    INFO(r.problems[0]);
+    CHECK(r.problems[0].find(
+              "left out: lab.toml:7:1: [lan.lan] subnet 1 /64 of delegated 2001:db8:200::/64") !=
+          std::string::npos);
+    // The facts are merged and saved: the new delegation is known, the old LAN
+    // prefix is retired (radvd announces it deprecated), its rule goes.
+    const Facts saved = h.state.load_facts();
+    const auto& pd = saved.interfaces.at(parse_interface_name("wan0", "t")).dhcp6->prefixes;
+    REQUIRE(pd.size() == 1);
+    CHECK(pd[0].prefix.to_string() == "2001:db8:200::/64");
+    REQUIRE(saved.retired.count("lan"));
+    const auto d = described(r);
+    CHECK(has(d, "remove rule ipv6 10000: from 2001:db8:100:1::/64 lookup 100"));
+    // Held, not removed: the DNS names and the forwarder's file keep their last value.
+    CHECK_FALSE(has(d, "remove dns"));
+    CHECK_FALSE(has(d, "remove file"));
+    const FileObject* radvd = file_in(r, "/tmp/hookctl-engine-test/radvd.conf");
+    REQUIRE(radvd);
+    CHECK(radvd->content.find(
+              "prefix 2001:db8:100:1::/64 {\n        AdvOnLink on;\n        AdvAutonomous on;\n"
+              "        AdvPreferredLifetime 0;") != std::string::npos);
+    // The problem is in the journal entry too.
+    const auto entry = h.journal.read(*r.journal_id);
+    REQUIRE(entry);
+    CHECK(entry->at("problems").size() == r.problems.size());
+}
+
+TEST_CASE("an RA prefix that does not fit the uplink's token is a problem, not an error",
+          "[engine][hostile]") {
+    test::TempDir dir;
+    StateDir state(dir.path.string());
+    RecordingExecutor ex;
+    EngineOptions o;
+    const Config c = parse_config(
+        "[uplink.kd]\ninterface = \"ext\"\ntoken = \"::dead:b0a1\"\n[[rule]]\nfrom = \"kd.ipv6\"\ntable = 199\n"
+        "[[rule]]\nto = \"198.51.100.10/32\"\ntable = 199\n",
+        "t.toml");
+    RawEvent raw;
+    raw.source = Source::dhcpcd;
+    raw.env = {{"reason", "ROUTERADVERT"},
+               {"interface", "ext"},
+               {"nd1_from", "fe80::1"},
+               {"nd1_lifetime", "1800"},
+               {"nd1_prefix_information1_prefix", "2001:db8:5::"},
+               {"nd1_prefix_information1_length", "112"},
+               {"nd1_prefix_information1_flags", "LA"},
+               {"nd1_prefix_information1_pltime", "100"},
+               {"nd1_prefix_information1_vltime", "200"}};
+    const RunReport r = run_event(c, state, nullptr, ex, raw, o);
+    CHECK(r.status == RunReport::Status::partial);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].find("t.toml:4:1 [[rule]]: left out: ") == 0);
+    CHECK(has(described(r), "add rule ipv4 10000: from all to 198.51.100.10/32 lookup 199"));
+    CHECK(state.load_facts().interfaces.count(parse_interface_name("ext", "t")) == 1);
+}
+
+TEST_CASE("a damaged state.json is set aside, the event still applies", "[engine][faults]") {
+    for (const char* damage : {"", "{\"facts\": {\"interfa", "[1, 2]",
+                               "{\"facts\": {\"interfaces\": {\"../x\": {}}}}"}) {
+        INFO("state.json: " << damage);
+        Harness h;
+        REQUIRE(h.dhcpcd("a-initial-start/08-BOUND6.env").status == RunReport::Status::applied);
+        std::ofstream(h.dir / "state.json") << damage;
+        h.state = StateDir(h.dir.path.string());  // a new run reads the file afresh
+        const RunReport r = h.dhcpcd("b3-renew-timer/02-RENEW6.env");
+        CHECK(r.status == RunReport::Status::applied);
+        REQUIRE_FALSE(r.warnings.empty());
+        CHECK(r.warnings[0].find("state.json: ") == 0);
+        CHECK(r.warnings[0].find("moved to " + (h.dir / "state.json.bad-1000000")) !=
+              std::string::npos);
+        CHECK(std::filesystem::exists(h.dir / "state.json.bad-1000000"));
+        // Rebuilt: the event's facts, and every desired file and sysctl ensured again.
+        CHECK(h.state.load_facts().interfaces.size() == 1);
+        CHECK(file_in(r, "/tmp/hookctl-engine-test/radvd.conf"));
+        StateDir again(h.dir.path.string());
+        CHECK_NOTHROW(again.load_facts());
+    }
+}
+
+TEST_CASE("facts from before a reboot are dropped; leases expire by their valid lifetime",
+          "[engine][faults]") {
+    Harness h;
+    h.options.boot_id = "11111111-1111-1111-1111-111111111111";
+    REQUIRE(h.dhcpcd("a-initial-start/08-BOUND6.env").status == RunReport::Status::applied);
+    REQUIRE(h.ppp("ip-up", {"ppp0", "eth0", "0", "198.51.100.7", "203.0.113.1", ""}).status ==
+            RunReport::Status::applied);
+
+    SECTION("an unchanged renew within half the lifetime writes nothing") {
+        const auto before = test::slurp(h.dir / "state.json");
+        h.options.now += 1000;  // the same reply again; vltime 3600 in the capture
+        // (BOUND6 runs its own on.BOUND6 command; nothing else is planned.)
+        CHECK(described(h.dhcpcd("a-initial-start/08-BOUND6.env")) ==
+              std::vector<std::string>{"run /bin/true bound"});
+        CHECK(test::slurp(h.dir / "state.json") == before);
+        h.options.now += 900;  // 1900 s: past half of 3600, the lease time moves on
+        CHECK(described(h.dhcpcd("a-initial-start/08-BOUND6.env")) ==
+              std::vector<std::string>{"run /bin/true bound"});
+        CHECK(test::slurp(h.dir / "state.json") != before);
+        const Facts f = h.state.load_facts();
+        CHECK(f.interfaces.at(parse_interface_name("wan0", "t")).dhcp6->reported == 1'001'900);
+    }
+    SECTION("dhcpcd died: the prefix expires at its valid lifetime and `apply` withdraws it") {
+        h.options.now += 3600;
+        const RunReport r = run_reconcile(h.config, h.state, &h.journal, h.executor, h.options);
+        CHECK(has(described(r), "remove rule ipv6 10000: from 2001:db8:100::/64 lookup 100"));
+        CHECK(std::find(r.warnings.begin(), r.warnings.end(),
+                        "wan0: delegated prefix 2001:db8:100::/56 expired") != r.warnings.end());
+        CHECK(h.state.load_facts().interfaces.count(parse_interface_name("wan0", "t")) == 0);
+        // pppd's link has no lifetime: still up.
+        CHECK(h.state.load_facts().interfaces.at(parse_interface_name("ppp0", "t")).ppp4);
+    }
+    SECTION("after a reboot the boot-time apply withdraws everything the daemons reported") {
+        h.options.boot_id = "22222222-2222-2222-2222-222222222222";
+        const RunReport r = run_reconcile(h.config, h.state, &h.journal, h.executor, h.options);
+        const auto d = described(r);
+        CHECK(has(d, "remove rule ipv6 10000: from 2001:db8:100::/64 lookup 100"));
+        CHECK(has(d, "remove rule ipv4 10000: from all to 198.51.100.10/32 lookup 199") ==
+              has(described(
+                      h.ppp("ip-down", {"ppp0", "eth0", "0", "198.51.100.7", "203.0.113.1", ""})),
+                  "x"));
+        CHECK(h.state.load_facts().interfaces.empty());
+        CHECK(h.state.load_facts().boot_id == h.options.boot_id);
+        CHECK(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+            return w.find("facts from before the reboot dropped") != std::string::npos;
+        }));
+    }
+}
+
+TEST_CASE("the reloads a run could owe are on record before it acts", "[engine][faults]") {
+    // An executor that dies (like a kill) right after writing radvd.conf.
+    struct DyingExecutor : RecordingExecutor {
+        ActionResult apply(const Action& a) override {
+            ActionResult r = RecordingExecutor::apply(a);
+            if (a.object && std::holds_alternative<FileObject>(*a.object) &&
+                std::get<FileObject>(*a.object).path.find("radvd.conf") != std::string::npos)
+                throw std::runtime_error("killed");
+            return r;
+        }
+    };
+    Harness h;
+    DyingExecutor dying;
+    RawEvent raw = test::dhcpcd_raw_event("dhcpcd/a-initial-start/08-BOUND6.env");
+    CHECK_THROWS(run_event(h.config, h.state, &h.journal, dying, raw, h.options));
+    StateDir fresh(h.dir.path.string());
+    const auto owed = fresh.load_pending_reloads();
+    CHECK(std::any_of(owed.begin(), owed.end(), [](const ServiceAction& s) {
+        return s.kind == ServiceAction::Kind::signal_pidfile;
+    }));
+    // The next run, with nothing new, does the owed reload.
+    StateDir next(h.dir.path.string());
+    h.state = std::move(next);
+    const auto d = described(h.dhcpcd("b3-renew-timer/02-RENEW6.env"));
+    CHECK(has(d, "SIGHUP radvd (pid in /tmp/hookctl-engine-test/radvd.pid)"));
 }

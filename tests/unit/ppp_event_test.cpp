@@ -270,3 +270,26 @@ TEST_CASE("relevant_environment keeps what the ppp parser reads", "[ppp]") {
     CHECK(parse_event(raw).updates.front().ppp4 ==
           parse_event(ppp("ip-up", {}, full)).updates.front().ppp4);
 }
+
+TEST_CASE("ip-up refuses local and peer addresses no host can have", "[ppp][hostile]") {
+    for (const char* bad :
+         {"255.255.255.255", "127.0.0.1", "224.0.0.5", "240.1.2.3", "169.254.0.1", "0.0.0.7"}) {
+        INFO(bad);
+        CHECK(failing_variable(ppp("ip-up", {"ppp0", "eth0", "0", bad, "203.0.113.1"})) ==
+              "argv[4]");
+        CHECK(failing_variable(ppp("ip-up", {"ppp0", "eth0", "0", "198.51.100.7", bad})) ==
+              "argv[5]");
+    }
+    try {
+        parse_event(ppp("ip-up", {"ppp0", "eth0", "0", "127.0.0.1", "203.0.113.1"}));
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()) ==
+              "argv[4]: local address 127.0.0.1 is loopback, not an address a host can have");
+    }
+    // noremoteip: 0.0.0.0 as the peer means "no peer address", not an error.
+    CHECK_FALSE((*parse_event(ppp("ip-up", {"ppp0", "eth0", "0", "198.51.100.7", "0.0.0.0"}))
+                      .updates[0]
+                      .ppp4)
+                    ->remote);
+}

@@ -6,7 +6,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace hookctl;
 using hookctl::test::TempDir;
@@ -74,32 +81,108 @@ TEST_CASE("run_command reports a timeout and a program that never started", "[se
           "not started: rdisc6: not found on PATH /usr/bin");
 }
 
-TEST_CASE("parse_pidfile accepts a decimal pid and a newline, nothing else", "[services]") {
-    CHECK(parse_pidfile("1234\n") == 1234);
-    CHECK(parse_pidfile("1234") == 1234);
-    CHECK_FALSE(parse_pidfile(""));
-    CHECK_FALSE(parse_pidfile("\n"));
-    CHECK_FALSE(parse_pidfile(" 1234"));
-    CHECK_FALSE(parse_pidfile("-1"));
-    CHECK_FALSE(parse_pidfile("+5"));
-    CHECK_FALSE(parse_pidfile("12 34"));
-    CHECK_FALSE(parse_pidfile("1234\n\n"));
-    CHECK_FALSE(parse_pidfile("99999999999999999999"));
+TEST_CASE("parse_pidfile accepts a pid in 2..pid_max and nothing else", "[services]") {
+    CHECK(parse_pidfile("1234\n", 4194304) == 1234);
+    CHECK(parse_pidfile("1234", 4194304) == 1234);
+    CHECK(parse_pidfile("2", 4194304) == 2);
+    CHECK(parse_pidfile("4194304", 4194304) == 4194304);
+    // The defects of a `long` read and a cast: -1 and 1 after truncation to pid_t.
+    CHECK_FALSE(parse_pidfile("4294967295", 4194304));
+    CHECK_FALSE(parse_pidfile("4294967297", 4194304));
+    CHECK_FALSE(parse_pidfile("4194305", 4194304));
+    CHECK_FALSE(parse_pidfile("1", 4194304));  // init
+    CHECK_FALSE(parse_pidfile("0", 4194304));  // our own group
+    CHECK_FALSE(parse_pidfile("", 4194304));
+    CHECK_FALSE(parse_pidfile("\n", 4194304));
+    CHECK_FALSE(parse_pidfile(" 1234", 4194304));
+    CHECK_FALSE(parse_pidfile("-1", 4194304));
+    CHECK_FALSE(parse_pidfile("+5", 4194304));
+    CHECK_FALSE(parse_pidfile("12 34", 4194304));
+    CHECK_FALSE(parse_pidfile("1234\n\n", 4194304));
+    CHECK_FALSE(parse_pidfile("99999999999999999999", 4194304));
 }
 
-TEST_CASE("SIGHUP through a pidfile: absent is nothing to do, garbage is an error", "[services]") {
+namespace {
+
+ServiceAction pidfile_action(const std::string& path, const std::string& program) {
+    ServiceAction a;
+    a.kind = ServiceAction::Kind::signal_pidfile;
+    a.pidfile = path;
+    a.program = program;
+    return a;
+}
+
+// A child that counts the SIGHUPs it gets into `file` and otherwise sleeps.
+pid_t hup_counter(const std::string& file) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execl("/bin/sh", "sh", "-c",
+                ("n=0; trap 'n=$((n+1)); echo $n > " + file + "' HUP; while :; do sleep 0.05; done")
+                    .c_str(),
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "SIGHUP through a pidfile: absent or stale is nothing to do, garbage or another program is refused",
+    "[services]") {
     TempDir dir;
     RecordingProcessRunner runner;
     ServiceReloader reloader(runner, Deadline::max());
-    ServiceAction a;
-    a.kind = ServiceAction::Kind::signal_pidfile;
-    a.pidfile = dir / "radvd.pid";
+    const ServiceAction a = pidfile_action(dir / "radvd.pid", "radvd");
     const ActionResult absent = reloader.reload(a);
     CHECK(absent.status == ActionResult::Status::unchanged);
     CHECK(absent.message == a.pidfile + " absent: not running, nothing to reload");
+
     std::ofstream(a.pidfile) << "radvd\n";
     const ActionResult garbage = reloader.reload(a);
     CHECK(garbage.status == ActionResult::Status::failed);
-    CHECK(garbage.message == a.pidfile + ": no valid pid in pidfile");
+    CHECK(garbage.message.find(a.pidfile + ": no valid pid in pidfile") == 0);
+
+    std::ofstream(a.pidfile) << "4294967295\n";  // was kill(-1, SIGHUP): every process
+    CHECK(reloader.reload(a).status == ActionResult::Status::failed);
+    std::ofstream(a.pidfile) << "4294967297\n";  // was kill(1, SIGHUP): init
+    CHECK(reloader.reload(a).status == ActionResult::Status::failed);
+
+    // A pid that is not running: the daemon died and left its pidfile.
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, nullptr, 0);
+    std::ofstream(a.pidfile) << dead << "\n";
+    const ActionResult stale = reloader.reload(a);
+    CHECK(stale.status == ActionResult::Status::unchanged);
+    CHECK(stale.message.find("is not running (a stale pidfile)") != std::string::npos);
     CHECK(runner.runs().empty());
+}
+
+TEST_CASE("SIGHUP goes to the pidfile's process only if it is the program", "[services]") {
+    TempDir dir;
+    RecordingProcessRunner runner;
+    ServiceReloader reloader(runner, Deadline::max());
+    const std::string counter = dir / "hups";
+    const pid_t pid = hup_counter(counter);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the trap is set
+    std::ofstream(dir / "x.pid") << pid << "\n";
+
+    // A pid reused by another program: refused, and the process gets nothing.
+    const ActionResult wrong = reloader.reload(pidfile_action(dir / "x.pid", "radvd"));
+    CHECK(wrong.status == ActionResult::Status::failed);
+    CHECK(wrong.message ==
+          dir / "x.pid" + ": pid " + std::to_string(pid) +
+              " is not radvd (a stale pidfile, its pid reused); nothing signalled");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK_FALSE(std::filesystem::exists(counter));
+
+    // The program it is (the shell running the loop): signalled once.
+    const ActionResult right = reloader.reload(pidfile_action(dir / "x.pid", "sh"));
+    CHECK(right.status == ActionResult::Status::done);
+    for (int i = 0; i < 50 && !std::filesystem::exists(counter); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(hookctl::test::slurp(counter) == "1\n");
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
 }

@@ -119,11 +119,12 @@ std::vector<OwnedObject> every_object() {
     file.group = "adm";
     file.validate = {"radvd", "-c", "-C", "{}"};
     file.on_change = {
-        ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}},
-        ServiceAction{ServiceAction::Kind::restart, "a.service", "", {}},
-        ServiceAction{ServiceAction::Kind::try_restart, "b.service", "", {}},
-        ServiceAction{ServiceAction::Kind::signal_pidfile, "", "/run/radvd.pid", {}},
-        ServiceAction{ServiceAction::Kind::command, "", "", Command{{"/bin/notify", "x y"}, 1500}}};
+        ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", "", {}},
+        ServiceAction{ServiceAction::Kind::restart, "a.service", "", "", {}},
+        ServiceAction{ServiceAction::Kind::try_restart, "b.service", "", "", {}},
+        ServiceAction{ServiceAction::Kind::signal_pidfile, "", "/run/radvd.pid", "radvd", {}},
+        ServiceAction{ServiceAction::Kind::command, "", "", "",
+                      Command{{"/bin/notify", "x y"}, 1500}}};
     DnsRecordObject dns;
     dns.server = "2001:db8:53::1";
     dns.port = 5353;
@@ -213,7 +214,9 @@ TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
     }
     struct stat st {};
     REQUIRE(::stat((dir / "state/state.json").c_str(), &st) == 0);
-    CHECK((st.st_mode & 0777) == 0644);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat((dir / "state").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
 }
 
 TEST_CASE("a damaged state file is an error naming the file", "[store]") {

@@ -263,7 +263,7 @@ TEST_CASE("SystemExecutor dispatch without the kernel", "[system_executor]") {
     SECTION("a reload of a unit is systemctl try-reload-or-restart") {
         Action reload;
         reload.op = Action::Op::reload;
-        reload.service = ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", {}};
+        reload.service = ServiceAction{ServiceAction::Kind::reload, "radvd.service", "", "", {}};
         CHECK(executor.apply(reload).status == ActionResult::Status::done);
         REQUIRE(runner.runs().size() == 1);
         CHECK(runner.runs()[0].command.argv ==
