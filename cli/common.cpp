@@ -208,6 +208,11 @@ RawEvent raw_now(const Context& ctx, Source source, std::string script,
     raw.script = std::move(script);
     raw.args = std::move(args);
     raw.env = relevant_environment(source, env);
+    if (&env == &ctx.inv.env)
+        for (const auto& name : ctx.inv.duplicated)
+            if (raw.env.count(name) && std::find(raw.duplicated.begin(), raw.duplicated.end(),
+                                                 name) == raw.duplicated.end())
+                raw.duplicated.push_back(name);
     raw.time = ctx.inv.now;
     return raw;
 }

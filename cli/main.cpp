@@ -14,7 +14,11 @@ int main(int argc, char** argv) {
     for (char** e = environ; e && *e; ++e) {
         const std::string kv = *e;
         const auto eq = kv.find('=');
-        if (eq != std::string::npos) inv.env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+        if (eq == std::string::npos) continue;
+        // An environment may name a variable twice (execve takes any list); which one a
+        // daemon meant is unknowable, so the parsers refuse what they would read.
+        if (!inv.env.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second)
+            inv.duplicated.push_back(kv.substr(0, eq));
     }
     inv.now = static_cast<hookctl::Timestamp>(std::time(nullptr));
     return hookctl::cli::run_cli(inv);

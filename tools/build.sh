@@ -1,7 +1,8 @@
 #!/bin/bash
 # Configures (once) and builds hookctl, warnings shown and treated as errors.
 #   bash tools/build.sh [DIR]              # DIR defaults to ./build
-#   bash tools/build.sh --sanitize [DIR]   # ASan + UBSan build, DIR defaults to ./build-asan
+#   bash tools/build.sh --sanitize [DIR]   # clang, ASan + UBSan, libFuzzer targets; DIR defaults
+#                                          # to ./build-asan
 set -euo pipefail
 cd "$(dirname "$0")/.."
 options=(-Dwerror=true)
@@ -10,7 +11,9 @@ if [ "${1:-}" = "--sanitize" ]; then
     shift
     dir=build-asan
     # b_lundef=false: the sanitizer runtimes resolve some symbols at load time.
-    options+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+    # clang: its libFuzzer builds the fuzz targets in the same pass.
+    options+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dfuzzers=true)
+    export CXX=clang++
 fi
 dir=${1:-$dir}
 bash tools/deps.sh

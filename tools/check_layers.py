@@ -12,7 +12,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Third-party include prefixes and the only layers (or top folders) allowed to use them.
 ALLOWED = {
-    "toml++/": {"lib/config"},
+    "toml++/": {"lib/config"},  # through lib/config/toml.hpp
     "nlohmann/": {"lib/state", "lib/engine", "cli", "tests"},
     "boost/process": {"lib/system"},
     "boost/program_options": {"cli"},

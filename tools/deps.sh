@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(meson ninja-build g++ pkg-config
       libboost-dev libboost-program-options-dev libboost-filesystem-dev
       libfmt-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
-      clang-format clang-tidy python3 util-linux
+      clang clang-format clang-tidy libclang-rt-14-dev python3 util-linux
       iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq)
 missing=()
 for p in "${pkgs[@]}"; do

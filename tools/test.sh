@@ -7,7 +7,8 @@
 #                   helpers checking themselves; reported, not counted)
 #   2. non-root     unit and cli again as user nobody, when run as root: parsing,
 #                   planning and every read-only command must work without root
-#   3. build-asan/  unit, cli and netns again under AddressSanitizer and UBSan
+#   3. build-asan/  clang: unit, cli and netns again under AddressSanitizer and UBSan,
+#                   and each libFuzzer target for HOOKCTL_FUZZ_SECONDS (default 45)
 #
 # Counts: every Catch2 test case and every check of the script suites (each script
 # ends with "# N passed, N failed"); a skipped script counts once as skipped.
@@ -58,7 +59,8 @@ if [ "${HOOKCTL_TEST_QUICK:-0}" != 1 ]; then
     echo "== unit, cli and netns suites under ASan and UBSan (build-asan/)"
     if bash tools/build.sh --sanitize; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-            meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite cli --suite netns
+            meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite cli --suite netns \
+            --suite fuzz
         rc=$((rc | $?))
         logs+=(build-asan/meson-logs/testlog.json)
     else

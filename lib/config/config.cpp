@@ -5,10 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace hookctl {
 
@@ -44,15 +45,58 @@ const LanConfig* Config::find_lan(const std::string& name) const {
 ConfigError::ConfigError(SourceLocation where, const std::string& message, const std::string& hint)
     : Error(with_hint(where.to_string() + ": " + message, hint)), where_(std::move(where)) {}
 
+// hookctl runs as root on what the config says (commands, files it writes), so
+// like sudo with sudoers it reads a config only if nobody else could have written
+// it: a regular file, owned by root or by the user running hookctl, not writable by
+// group or others, and of a sane size.
 Config load_config(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw ConfigError(SourceLocation{path},
+    const SourceLocation where{path};
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        throw ConfigError(where,
                           fmt::format("cannot read the config file: {}", std::strerror(errno)));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw ConfigError(SourceLocation{path}, "cannot read the config file");
-    return parse_config(text.str(), path);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw ConfigError(where,
+                          fmt::format("cannot stat the config file: {}", std::strerror(errno)));
+    if (!S_ISREG(st.st_mode)) throw ConfigError(where, "the config is not a regular file");
+    if (st.st_uid != 0 && st.st_uid != ::geteuid())
+        throw ConfigError(
+            where,
+            fmt::format("owned by uid {}, not by root: another user could change what hookctl "
+                        "does as root",
+                        st.st_uid),
+            fmt::format("chown root {}", path));
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        throw ConfigError(
+            where,
+            fmt::format("writable by group or others (mode {:04o}): another user could change "
+                        "what hookctl does as root",
+                        st.st_mode & 07777),
+            fmt::format("chmod go-w {}", path));
+    constexpr off_t max_bytes = off_t{1} << 20;
+    if (st.st_size > max_bytes)
+        throw ConfigError(where,
+                          fmt::format("{} bytes; a config is at most {}", st.st_size, max_bytes));
+    std::string text;
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            throw ConfigError(where,
+                              fmt::format("cannot read the config file: {}", std::strerror(errno)));
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (static_cast<off_t>(text.size()) > max_bytes)
+            throw ConfigError(
+                where, fmt::format("more than {} bytes; a config is at most that", max_bytes));
+    }
+    return parse_config(text, path);
 }
 
 }  // namespace hookctl

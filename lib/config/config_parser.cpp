@@ -738,6 +738,10 @@ Config parse_config(const std::string& text, const std::string& file) {
         root = toml::parse(std::string_view(text), std::string_view(file));
     } catch (const toml::parse_error& e) {
         throw ConfigError(location(file, e.source().begin), std::string(e.description()));
+    } catch (const TomlCheckFailed& e) {
+        throw ConfigError(SourceLocation{file},
+                          fmt::format("not valid TOML (the parser's check {} failed)", e.what()),
+                          "look for a '[' or a key without a name");
     }
     return Parser(root, file).parse();
 }

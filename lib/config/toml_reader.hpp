@@ -8,7 +8,7 @@
 #include "suggest.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
+#include "toml.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,6 +1,7 @@
 // The hook run pipeline; see engine.hpp.
 #include "engine.hpp"
 
+#include "fault.hpp"
 #include "termination.hpp"
 
 #include <fmt/format.h>
@@ -50,8 +51,12 @@ std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedOb
     const bool reconcile = in.event == nullptr || in.ensure_all;
     std::set<std::string> desired_keys;
     for (const auto& d : desired) desired_keys.insert(key_of(d.object));
-    const bool observe =
-        in.kernel && (reconcile || any_observable(desired) || any_observable(in.applied));
+    // Whenever the config has rules or routes: the stored applied set may have been
+    // lost (a damaged state file, a state dir that could not be written), and what
+    // the kernel holds with our tag is the truth then. A config without any (a
+    // sysctl-only uplink) never dumps the kernel.
+    const bool routing = !in.config->rules.empty() || !in.config->routes.empty();
+    const bool observe = in.kernel && (reconcile || routing || any_observable(in.applied));
     std::vector<OwnedObject> out;
     for (const auto& s : in.applied) {
         if (observe && is_observable_kind(s.object)) continue;
@@ -174,10 +179,12 @@ std::vector<ActionResult> execute_plan(const Plan& plan, Executor& executor, Dea
                 continue;
             }
         }
+        fault_point("engine: before an action");
         const auto t1 = Clock::now();
         ActionResult r = executor.apply(a);
         r.elapsed_us = static_cast<std::uint32_t>(micros_since(t1));
         results.push_back(std::move(r));
+        fault_point("engine: after an action");
     }
     return results;
 }

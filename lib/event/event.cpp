@@ -58,6 +58,10 @@ std::string to_string(Source s) {
 }
 
 Event parse_event(const RawEvent& raw) {
+    if (!raw.duplicated.empty())
+        throw InputError(raw.duplicated.front(),
+                         "set more than once in the environment; which value was meant is "
+                         "unknowable, so the event is refused");
     return raw.source == Source::ppp ? parse_ppp_event(raw) : parse_dhcpcd_event(raw);
 }
 

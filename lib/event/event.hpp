@@ -22,6 +22,7 @@ struct RawEvent {
     std::string script;             // ppp: ip-up|ip-down|ipv6-up|ipv6-down; dhcpcd: empty
     std::vector<std::string> args;  // argv[1..] (dhcpcd passes none)
     Environment env;  // only the variables the parser reads (see relevant_environment)
+    std::vector<std::string> duplicated;  // of those, the names the environment held twice: refused
     Timestamp time = 0;
 };
 

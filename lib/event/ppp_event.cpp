@@ -44,6 +44,18 @@ std::optional<IpAddress> parse_optional_address(const std::optional<Sourced>& s,
 
 const std::vector<std::string> ppp_scripts = {"ip-up", "ip-down", "ipv6-up", "ipv6-down"};
 
+// pppd's device: a tty path ("/dev/ttyUSB0") or, for PPPoE, the Ethernet interface
+// ("eth0", "nic-eth0" minus the prefix); the empty string when pppd has none.
+void parse_device_name(std::string_view text, const std::string& name) {
+    const bool ok = text.size() <= 255 && std::all_of(text.begin(), text.end(), [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                               (c >= '0' && c <= '9') || c == '/' || c == '.' || c == '_' ||
+                               c == '-' || c == ':' || c == '@';
+                    });
+    if (!ok || text.find("..") != std::string_view::npos)
+        throw InputError(name, "not a device name or path: " + quoted(text));
+}
+
 bool is_up_script(std::string_view script) {
     return script == "ip-up" || script == "ipv6-up";
 }
@@ -99,7 +111,7 @@ Event parse_ppp_event(const RawEvent& raw) {
     const InterfaceName ifname = parse_interface_name(ifname_src->value, ifname_src->name);
 
     // Not stored, but checked: nothing unvalidated goes further, not even to the journal view.
-    if (const auto tty = pick(raw, 2, {"PPP_TTY"})) parse_printable(tty->value, tty->name);
+    if (const auto tty = pick(raw, 2, {"PPP_TTY"})) parse_device_name(tty->value, tty->name);
     if (const auto speed = pick(raw, 3, {"PPP_SPEED"})) parse_u32(speed->value, speed->name);
 
     const auto local_src = pick(raw, 4, {v6 ? "LLLOCAL" : "IPLOCAL", "PPP_LOCAL"});

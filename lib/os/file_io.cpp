@@ -2,6 +2,7 @@
 #include "file_io.hpp"
 
 #include "error.hpp"
+#include "fault.hpp"
 #include "fd.hpp"
 
 #include <fmt/format.h>
@@ -81,6 +82,7 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
     if (::fchmod(fd.get(), mode) != 0) fail("chmod failed");
     if (durable && ::fsync(fd.get()) != 0) fail("fsync failed");
     fd.reset();
+    fault_point("atomic: temp written");
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const std::string why = errno_text();
         ::unlink(tmp.c_str());

@@ -9,7 +9,9 @@ namespace {
 
 volatile sig_atomic_t requested = 0;
 
-void on_termination(int) { requested = 1; }
+void on_termination(int) {
+    requested = 1;
+}
 
 }  // namespace
 
@@ -22,6 +24,8 @@ void catch_termination() {
     ::sigaction(SIGINT, &sa, nullptr);
 }
 
-bool termination_requested() { return requested != 0; }
+bool termination_requested() {
+    return requested != 0;
+}
 
 }  // namespace hookctl

@@ -3,6 +3,7 @@
 // cheap. A line cut short by a crash does not parse and is skipped by readers.
 #include "journal.hpp"
 
+#include "fault.hpp"
 #include "fd.hpp"
 #include "file_io.hpp"
 
@@ -200,6 +201,7 @@ void Journal::prune(std::uint64_t newest) const {
 
 std::uint64_t Journal::append(Json entry) {
     const std::uint64_t id = take_id();
+    fault_point("journal: id taken");
     entry["id"] = id;
     write_line(id, entry);
     // A new segment is the moment old ones can go.

@@ -134,80 +134,84 @@ Json to_json(const InterfaceFacts& f) {
 
 namespace {
 
+Ppp4Facts ppp4_from_json(const Json& p) {
+    Ppp4Facts x;
+    x.local = parse_address(str(p, "local"), Family::v4, "ppp4.local");
+    if (p.contains("remote")) x.remote = parse_address(str(p, "remote"), Family::v4, "ppp4.remote");
+    x.dns = addresses(p, "dns");
+    x.ipparam = p.value("ipparam", "");
+    return x;
+}
+
+Ppp6Facts ppp6_from_json(const Json& p) {
+    Ppp6Facts x;
+    x.link_local = parse_address(str(p, "link-local"), Family::v6, "ppp6.link-local");
+    if (p.contains("peer-link-local"))
+        x.peer_link_local =
+            parse_address(str(p, "peer-link-local"), Family::v6, "ppp6.peer-link-local");
+    x.ipparam = p.value("ipparam", "");
+    return x;
+}
+
+Dhcp4Facts dhcp4_from_json(const Json& p, Timestamp reported) {
+    Dhcp4Facts x;
+    x.address = parse_interface_address(str(p, "address"), "dhcp4.address");
+    x.routers = addresses(p, "routers");
+    x.dns = addresses(p, "dns");
+    x.domain_search = domains(p, "domain-search");
+    x.lease_seconds = p.value("lease-seconds", 0u);
+    x.reported = p.value("reported", reported);
+    return x;
+}
+
+Dhcp6Facts dhcp6_from_json(const Json& p, Timestamp reported) {
+    Dhcp6Facts x;
+    for (const auto& a : p.value("addresses", Json::array()))
+        x.addresses.push_back(
+            AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
+                         lifetime(a, "preferred"), lifetime(a, "valid")});
+    for (const auto& a : p.value("prefixes", Json::array()))
+        x.prefixes.push_back(PrefixLease{parse_prefix(str(a, "prefix"), "dhcp6.prefix"),
+                                         a.value("iaid", 0u), lifetime(a, "preferred"),
+                                         lifetime(a, "valid")});
+    x.dns = addresses(p, "dns");
+    x.domain_search = domains(p, "domain-search");
+    x.reported = p.value("reported", reported);
+    return x;
+}
+
+RaFacts ra_from_json(const Json& j, Timestamp reported) {
+    RaFacts x;
+    x.reported = j.value("reported", reported);
+    for (const auto& r : j.value("routers", Json::array())) {
+        RaRouter rr;
+        rr.from = parse_address(str(r, "from"), Family::v6, "ra.from");
+        rr.router_lifetime = r.value("router-lifetime", 0u);
+        rr.flags = r.value("flags", "");
+        for (const auto& p : r.value("prefixes", Json::array()))
+            rr.prefixes.push_back(RaPrefix{parse_prefix(str(p, "prefix"), "ra.prefix"),
+                                           p.value("on-link", false), p.value("autonomous", false),
+                                           lifetime(p, "preferred"), lifetime(p, "valid")});
+        rr.rdnss = addresses(r, "rdnss");
+        rr.dnssl = domains(r, "dnssl");
+        for (const auto& a : r.value("addresses", Json::array()))
+            rr.addresses.push_back(parse_interface_address(a.get<std::string>(), "ra.addresses"));
+        x.routers.push_back(rr);
+    }
+    return x;
+}
+
 InterfaceFacts interface_facts_from_json(const Json& j) {
     InterfaceFacts f;
     f.updated = j.value("updated", Timestamp{0});
     // State written before lease times were kept: the last change stands in.
     const Timestamp reported = f.updated;
     if (j.contains("carrier")) f.carrier = j.at("carrier").get<bool>();
-    if (j.contains("ppp4")) {
-        const Json& p = j.at("ppp4");
-        Ppp4Facts x;
-        x.local = parse_address(str(p, "local"), Family::v4, "ppp4.local");
-        if (p.contains("remote"))
-            x.remote = parse_address(str(p, "remote"), Family::v4, "ppp4.remote");
-        x.dns = addresses(p, "dns");
-        x.ipparam = p.value("ipparam", "");
-        f.ppp4 = x;
-    }
-    if (j.contains("ppp6")) {
-        const Json& p = j.at("ppp6");
-        Ppp6Facts x;
-        x.link_local = parse_address(str(p, "link-local"), Family::v6, "ppp6.link-local");
-        if (p.contains("peer-link-local"))
-            x.peer_link_local =
-                parse_address(str(p, "peer-link-local"), Family::v6, "ppp6.peer-link-local");
-        x.ipparam = p.value("ipparam", "");
-        f.ppp6 = x;
-    }
-    if (j.contains("dhcp4")) {
-        const Json& p = j.at("dhcp4");
-        Dhcp4Facts x;
-        x.address = parse_interface_address(str(p, "address"), "dhcp4.address");
-        x.routers = addresses(p, "routers");
-        x.dns = addresses(p, "dns");
-        x.domain_search = domains(p, "domain-search");
-        x.lease_seconds = p.value("lease-seconds", 0u);
-        x.reported = p.value("reported", reported);
-        f.dhcp4 = x;
-    }
-    if (j.contains("dhcp6")) {
-        const Json& p = j.at("dhcp6");
-        Dhcp6Facts x;
-        for (const auto& a : p.value("addresses", Json::array()))
-            x.addresses.push_back(
-                AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
-                             lifetime(a, "preferred"), lifetime(a, "valid")});
-        for (const auto& a : p.value("prefixes", Json::array()))
-            x.prefixes.push_back(PrefixLease{parse_prefix(str(a, "prefix"), "dhcp6.prefix"),
-                                             a.value("iaid", 0u), lifetime(a, "preferred"),
-                                             lifetime(a, "valid")});
-        x.dns = addresses(p, "dns");
-        x.domain_search = domains(p, "domain-search");
-        x.reported = p.value("reported", reported);
-        f.dhcp6 = x;
-    }
-    if (j.contains("ra")) {
-        RaFacts x;
-        x.reported = j.at("ra").value("reported", reported);
-        for (const auto& r : j.at("ra").value("routers", Json::array())) {
-            RaRouter rr;
-            rr.from = parse_address(str(r, "from"), Family::v6, "ra.from");
-            rr.router_lifetime = r.value("router-lifetime", 0u);
-            rr.flags = r.value("flags", "");
-            for (const auto& p : r.value("prefixes", Json::array()))
-                rr.prefixes.push_back(RaPrefix{
-                    parse_prefix(str(p, "prefix"), "ra.prefix"), p.value("on-link", false),
-                    p.value("autonomous", false), lifetime(p, "preferred"), lifetime(p, "valid")});
-            rr.rdnss = addresses(r, "rdnss");
-            rr.dnssl = domains(r, "dnssl");
-            for (const auto& a : r.value("addresses", Json::array()))
-                rr.addresses.push_back(
-                    parse_interface_address(a.get<std::string>(), "ra.addresses"));
-            x.routers.push_back(rr);
-        }
-        f.ra = x;
-    }
+    if (j.contains("ppp4")) f.ppp4 = ppp4_from_json(j.at("ppp4"));
+    if (j.contains("ppp6")) f.ppp6 = ppp6_from_json(j.at("ppp6"));
+    if (j.contains("dhcp4")) f.dhcp4 = dhcp4_from_json(j.at("dhcp4"), reported);
+    if (j.contains("dhcp6")) f.dhcp6 = dhcp6_from_json(j.at("dhcp6"), reported);
+    if (j.contains("ra")) f.ra = ra_from_json(j.at("ra"), reported);
     if (j.contains("delegated")) {
         DelegatedFacts x;
         for (const auto& a : j.at("delegated").value("addresses", Json::array()))
@@ -498,11 +502,8 @@ Json to_json(const RawEvent& e) {
     for (const auto& [k, v] : e.env) env[k] = raw_value(v);
     Json args = Json::array();
     for (const auto& a : e.args) args.push_back(raw_value(a));
-    return Json{{"source", to_string(e.source)},
-                {"script", e.script},
-                {"args", args},
-                {"env", env},
-                {"time", e.time}};
+    return Json{{"source", to_string(e.source)}, {"script", e.script}, {"args", args}, {"env", env},
+                {"duplicated", e.duplicated},    {"time", e.time}};
 }
 
 RawEvent raw_event_from_json(const Json& j) {
@@ -518,6 +519,7 @@ RawEvent raw_event_from_json(const Json& j) {
     for (const auto& a : j.value("args", Json::array())) e.args.push_back(raw_value_from_json(a));
     const Json env = j.value("env", Json::object());
     for (const auto& [k, v] : env.items()) e.env[k] = raw_value_from_json(v);
+    e.duplicated = j.value("duplicated", std::vector<std::string>{});
     e.time = j.value("time", Timestamp{0});
     return e;
 }

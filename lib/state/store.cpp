@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -26,11 +27,15 @@ namespace {
 // umask, 077 under pppd, so it is set again), or, when they exist, checked to be
 // directories of ours, not symlinks, and put back to 0700.
 void ensure_private_dir(const std::string& d) {
-    if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST)
+    const bool made = ::mkdir(d.c_str(), 0700) == 0;
+    const int mkdir_errno = errno;
+    UniqueFd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    // mkdir reports EROFS rather than EEXIST for a directory that exists on a
+    // read-only filesystem: only an absent directory is a creation error.
+    if (!made && !fd && errno == ENOENT && mkdir_errno != EEXIST)
         throw Error(
             fmt::format("{}: cannot create state directory: {} (use --state-dir to choose another)",
-                        d, errno_text()));
-    UniqueFd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                        d, errno_text(mkdir_errno)));
     if (!fd)
         throw Error(fmt::format("{}: {}{}", d, errno_text(),
                                 errno == ELOOP || errno == ENOTDIR
@@ -143,9 +148,16 @@ StateLock StateDir::lock(Deadline deadline) {
     ensure_exists();
     const std::string p = path_ + "/lock";
     UniqueFd fd(::open(p.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
+    // A read-only state directory (remounted, or a failing disk): the event is still
+    // handled. flock needs no write access: the existing lock file read-only (the
+    // same lock as everyone else's), or the directory itself if there is none.
+    if (!fd && errno == EROFS)
+        fd.reset(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd && errno == ENOENT)
+        fd.reset(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) throw Error(fmt::format("{}: cannot open lock file: {}", p, errno_text()));
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (::fstat(fd.get(), &st) != 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
         throw Error(fmt::format("{}: not a regular file; remove it", p));
     const auto waited_from = std::chrono::steady_clock::now();
     if (!flock_until(fd.get(), deadline)) {
@@ -156,7 +168,22 @@ StateLock StateDir::lock(Deadline deadline) {
             "{}: {}; gave up after {} ms, the hook's time budget (settings.hook-budget)", p,
             describe_holder(fd.get()), waited.count()));
     }
+    remove_stale_temps();
     return StateLock(std::move(fd));
+}
+
+// state.json is written by lock holders only, so a `state.json.tmp.PID` seen by the
+// holder is a dead run's (killed between writing and renaming it): removed.
+void StateDir::remove_stale_temps() const {
+    DIR* d = ::opendir(path_.c_str());
+    if (!d) return;
+    while (const dirent* e = ::readdir(d)) {
+        if (std::string_view(e->d_name).rfind("state.json.tmp.", 0) != 0) continue;
+        struct stat st {};
+        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            ::unlinkat(::dirfd(d), e->d_name, 0);
+    }
+    ::closedir(d);
 }
 
 std::string StateDir::set_aside_if_unreadable(Timestamp now) {

@@ -63,6 +63,7 @@ public:
     void ensure_exists() const;
 
 private:
+    void remove_stale_temps() const;
     std::string path_;
     bool durable_;
     const Json& document() const;

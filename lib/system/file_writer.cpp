@@ -2,6 +2,7 @@
 // pppd's umask 077, so every mode is set explicitly with fchmod, never left to open().
 #include "file_writer.hpp"
 
+#include "fault.hpp"
 #include "fd.hpp"
 #include "file_io.hpp"
 
@@ -286,12 +287,15 @@ bool FileWriter::replace(const FileObject& f, const Owner& owner, std::string& m
         message = fmt::format("{}: writing {}: {}", f.path, temp, errno_text());
         return false;
     }
+    fault_point("file: temp written");
     if (!f.validate.empty() && !validate(f, temp, message)) return false;
+    fault_point("file: validated");
     if (::rename(temp.c_str(), f.path.c_str()) != 0) {
         message = fmt::format("{}: rename from {}: {}", f.path, temp, errno_text());
         return false;
     }
     keep_temp = true;  // it is the file now
+    fault_point("file: renamed");
     message = fmt::format("wrote {} bytes", f.content.size());
     if (!fsync_dir(dir_of(f.path)))
         message += fmt::format(" (fsync of {} failed: {})", dir_of(f.path), errno_text());

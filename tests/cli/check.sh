@@ -68,4 +68,26 @@ sed -i 's/"kdd"/"kd"/' "$WORK/table.toml"
 hk check "$WORK/table.toml"
 expect_rc 0
 
+# hookctl acts as root on what its config says: like sudoers, a config anyone else
+# could have written is refused.
+cp "$WORK/table.toml" "$WORK/open.toml"
+chmod 0666 "$WORK/open.toml"
+hk check "$WORK/open.toml"
+expect_rc 2
+expect_stderr_equals "hookctl: $WORK/open.toml: writable by group or others (mode 0666): another user could change what hookctl does as root
+  hint: chmod go-w $WORK/open.toml"
+chmod 0640 "$WORK/open.toml"
+hk check "$WORK/open.toml"
+expect_rc 0
+if [ "$(id -u)" -eq 0 ]; then
+    chown nobody "$WORK/open.toml"
+    hk check "$WORK/open.toml"
+    expect_rc 2
+    expect_stderr_contains "owned by uid $(id -u nobody), not by root"
+fi
+mkfifo "$WORK/fifo.toml"
+hk check "$WORK/fifo.toml"
+expect_rc 2
+expect_stderr_equals "hookctl: $WORK/fifo.toml: the config is not a regular file"
+
 finish

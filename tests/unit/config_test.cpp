@@ -423,3 +423,11 @@ TEST_CASE("reload-pidfile: the program is the pidfile's name, or given", "[confi
                      "t.toml"),
         ConfigError);
 }
+
+TEST_CASE("what trips toml++'s own checks is a config error, not an abort (found by fuzzing)",
+          "[config]") {
+    for (const char* text : {"[#", "[ #x\n", "a = 1\n[#]\n"}) {
+        INFO(text);
+        CHECK_THROWS_AS(parse_config(text, "t.toml"), ConfigError);
+    }
+}
