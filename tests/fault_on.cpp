@@ -3,10 +3,10 @@
 // test can see how many there are and where a run died.
 #include "fault.hpp"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace hookctl {
 

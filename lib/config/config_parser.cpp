@@ -732,7 +732,65 @@ private:
 
 }  // namespace
 
+namespace {
+
+// TOML allows bytes above 0x7f only inside strings and comments. toml++ 3.3 runs
+// into undefined behaviour (an unreachable branch of its Unicode whitespace table)
+// for many such characters elsewhere, so they are refused here first, with their
+// place. Found by fuzzing (tests/fuzz/regressions/config).
+void refuse_non_ascii_outside_strings(std::string_view text, const std::string& file) {
+    enum class In { code, comment, basic, literal, multi_basic, multi_literal } in = In::code;
+    int line = 1;
+    std::size_t line_start = 0;
+    std::size_t i = 0;
+    // Consumes `s` if the text continues with it.
+    const auto take = [&](std::string_view s) {
+        if (text.substr(i, s.size()) != s) return false;
+        i += s.size();
+        return true;
+    };
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            line_start = ++i;
+            if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+            continue;
+        }
+        if (in == In::code) {
+            if (static_cast<unsigned char>(c) >= 0x80)
+                throw ConfigError(SourceLocation{file, line, static_cast<int>(i - line_start) + 1},
+                                  "a character outside ASCII outside a string or comment",
+                                  "keys and values other than strings are ASCII in TOML");
+            if (take("\"\"\""))
+                in = In::multi_basic;
+            else if (take("'''"))
+                in = In::multi_literal;
+            else {
+                if (c == '#') in = In::comment;
+                if (c == '"') in = In::basic;
+                if (c == '\'') in = In::literal;
+                ++i;
+            }
+            continue;
+        }
+        if ((in == In::basic || in == In::multi_basic) && c == '\\') {
+            i += 2;  // an escape: the next byte is not a delimiter
+            continue;
+        }
+        if ((in == In::basic && take("\"")) || (in == In::literal && take("'")) ||
+            (in == In::multi_basic && take("\"\"\"")) || (in == In::multi_literal && take("'''"))) {
+            in = In::code;
+            continue;
+        }
+        ++i;
+    }
+}
+
+}  // namespace
+
 Config parse_config(const std::string& text, const std::string& file) {
+    refuse_non_ascii_outside_strings(text, file);
     toml::table root;
     try {
         root = toml::parse(std::string_view(text), std::string_view(file));

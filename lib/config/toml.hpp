@@ -14,7 +14,9 @@ struct TomlCheckFailed : std::logic_error {
 };
 // Throws TomlCheckFailed. A function, not a throw expression: the few checks in
 // toml++'s noexcept accessors (which hookctl does not call) still terminate.
-[[noreturn]] inline void toml_check_failed(const char* check) { throw TomlCheckFailed(check); }
+[[noreturn]] inline void toml_check_failed(const char* check) {
+    throw TomlCheckFailed(check);
+}
 }  // namespace hookctl
 
 #pragma push_macro("NDEBUG")

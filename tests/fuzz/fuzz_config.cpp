@@ -6,8 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {
-        const hookctl::Config c =
-            hookctl::parse_config(std::string(reinterpret_cast<const char*>(data), size), "fuzz.toml");
+        const hookctl::Config c = hookctl::parse_config(
+            std::string(reinterpret_cast<const char*>(data), size), "fuzz.toml");
         (void)c;
     } catch (const hookctl::Error&) {
     }

@@ -8,7 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     hookctl::RawEvent raw;
     raw.source = hookctl::Source::dhcpcd;
     try {
-        raw.env = hookctl::relevant_environment(hookctl::Source::dhcpcd, hookctl::fuzz::environment(data, size));
+        raw.env = hookctl::relevant_environment(hookctl::Source::dhcpcd,
+                                                hookctl::fuzz::environment(data, size));
         const hookctl::Event e = hookctl::parse_event(raw);
         (void)e;
     } catch (const hookctl::Error&) {

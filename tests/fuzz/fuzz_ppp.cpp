@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     raw.script = scripts[data[0] % 4];
     const auto lines = hookctl::fuzz::lines(data + 1, size - 1);
     std::size_t i = 0;
-    for (; i < lines.size() && i < 8 && lines[i].find('=') == std::string::npos; ++i) raw.args.push_back(lines[i]);
+    for (; i < lines.size() && i < 8 && lines[i].find('=') == std::string::npos; ++i)
+        raw.args.push_back(lines[i]);
     hookctl::Environment env;
     for (; i < lines.size(); ++i) {
         const auto eq = lines[i].find('=');

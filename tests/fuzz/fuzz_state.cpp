@@ -4,11 +4,11 @@
 #include "journal.hpp"
 #include "json_io.hpp"
 
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace {
 
@@ -30,7 +30,8 @@ void read_state(const std::string& text) {
 // The same bytes as a journal segment: every line that parses is an entry.
 void read_segment(const std::string& text) {
     static const std::string dir = [] {
-        const auto d = std::filesystem::temp_directory_path() / ("hookctl-fuzz-" + std::to_string(::getpid()));
+        const auto d =
+            std::filesystem::temp_directory_path() / ("hookctl-fuzz-" + std::to_string(::getpid()));
         std::filesystem::create_directories(d);
         return d.string();
     }();

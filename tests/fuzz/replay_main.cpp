@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
             if (!e.is_regular_file()) continue;
             std::ifstream in(e.path(), std::ios::binary);
             const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
-            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                   bytes.size());
             ++runs;
         }
     }

@@ -426,8 +426,27 @@ TEST_CASE("reload-pidfile: the program is the pidfile's name, or given", "[confi
 
 TEST_CASE("what trips toml++'s own checks is a config error, not an abort (found by fuzzing)",
           "[config]") {
-    for (const char* text : {"[#", "[ #x\n", "a = 1\n[#]\n"}) {
+    for (const char* text : {"[#", "[ #x\n", "a = 1\n[#]\n", "\xd0\x96", "a = \xc3\xa4\n"}) {
         INFO(text);
         CHECK_THROWS_AS(parse_config(text, "t.toml"), ConfigError);
+    }
+}
+
+TEST_CASE("non-ASCII is fine in strings and comments, refused elsewhere with its place",
+          "[config]") {
+    CHECK_NOTHROW(
+        parse_config("# Gr\xc3\xbc\xc3\x9f"
+                     "e\n[[file]]\npath = \"/tmp/x\"  # \xd0\x96\n"
+                     "content = \"\"\"\xd0\x96 \\\" \xc3\xa4\n\"\"\"\n",
+                     "t.toml"));
+    CHECK_NOTHROW(
+        parse_config("[[file]]\npath = '/tmp/\xc3\xa4'\ncontent = '''x\n\xc3\xa4'''\n", "t.toml"));
+    try {
+        parse_config("[uplink.a]\ninterface = \"wan0\"\n  \xc2\xa0x = 1\n", "t.toml");
+        FAIL("accepted");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()) ==
+              "t.toml:3:3: a character outside ASCII outside a string or comment\n"
+              "  hint: keys and values other than strings are ASCII in TOML");
     }
 }
