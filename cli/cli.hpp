@@ -25,10 +25,17 @@ struct Globals {
     bool simulate = false;
 };
 
+// How a daemon started hookctl, when it did so directly rather than through its
+// own hook runner: then hookctl runs that runner afterwards if the config says so.
+enum class DirectMode { none, dhcpcd_script, ppp_script };
+
 struct Context {
     const Invocation& inv;
     Globals globals;
     std::vector<std::string> rest;  // arguments after the subcommand name
+    DirectMode direct = DirectMode::none;
+    // Set by run_hook: the program to exec once the event is handled (argv[0] its path).
+    std::vector<std::string> chain;
 };
 
 class UsageError : public Error {

@@ -9,7 +9,11 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+
+#include <unistd.h>
 
 namespace hookctl::cli {
 
@@ -47,10 +51,28 @@ void usage(std::ostream& out) {
            "HOOKCTL_CONFIG and HOOKCTL_STATE_DIR in the environment set the defaults of --config and --state-dir.\n";
 }
 
+// Runs the daemon's own hook runner after hookctl (the config's dhcpcd-hooks or
+// ppp-scripts), in this process and with the daemon's whole environment, as if
+// the daemon had started it. `rc` is returned only when there is nothing to run.
+int chain(const Context& ctx, int rc) {
+    if (ctx.chain.empty()) return rc;
+    std::cout.flush();
+    // The process's own environment is the daemon's, byte for byte (duplicates and
+    // all): the chained runner judges it itself, as it would have without hookctl.
+    std::vector<std::string> args = ctx.chain;
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execve(argv[0], argv.data(), environ);
+    std::cerr << "hookctl: cannot run " << ctx.chain[0] << ": " << std::strerror(errno) << "\n";
+    return rc;
+}
+
 }  // namespace
 
 int run_cli(const Invocation& inv) {
-    Context ctx{inv, {}, {}};
+    Context ctx{inv, {}, {}, DirectMode::none, {}};
     // Defaults a daemon can set without argv: pppd's `set HOOKCTL_CONFIG=...` option
     // (2.4.8+) in a peers file, dhcpcd's `env HOOKCTL_CONFIG=...`. Options win.
     if (auto it = inv.env.find("HOOKCTL_CONFIG"); it != inv.env.end() && !it->second.empty())
@@ -63,7 +85,15 @@ int run_cli(const Invocation& inv) {
         if (const std::string script = ppp_script_from_argv0(inv.argv0); !script.empty()) {
             ctx.rest = inv.args;
             ctx.rest.insert(ctx.rest.begin(), script);
-            return cmd_ppp(ctx);
+            // pppd's ip-up-script pointing at hookctl: no wrapper set PPP_IFACE.
+            if (ppp_invoked_directly(inv.argv0) && !inv.env.count("PPP_IFACE"))
+                ctx.direct = DirectMode::ppp_script;
+            return chain(ctx, cmd_ppp(ctx));
+        }
+        // dhcpcd's `script` is hookctl itself: no arguments, dhcpcd's variables.
+        if (inv.args.empty() && inv.env.count("reason") && inv.env.count("interface")) {
+            ctx.direct = DirectMode::dhcpcd_script;
+            return chain(ctx, cmd_dhcpcd(ctx));
         }
         // Global options may precede the command.
         std::size_t i = 0;

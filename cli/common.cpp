@@ -193,6 +193,12 @@ int run_hook(Context& ctx, const RawEvent& raw) {
         throw;
     }
     if (!ctx.globals.dry_run && !ctx.globals.simulate) catch_termination();
+    if (ctx.direct == DirectMode::dhcpcd_script && !config->settings.dhcpcd_hooks.empty())
+        ctx.chain = {config->settings.dhcpcd_hooks};
+    if (ctx.direct == DirectMode::ppp_script && !config->settings.ppp_scripts.empty()) {
+        ctx.chain = {config->settings.ppp_scripts + "/" + raw.script};
+        ctx.chain.insert(ctx.chain.end(), raw.args.begin(), raw.args.end());
+    }
     StateDir state(ctx.globals.state_dir, config->settings.durable_state);
     Journal journal(state.path() + "/journal", config->settings.journal_max_entries);
     auto executor = executor_for(ctx, *config);

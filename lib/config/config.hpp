@@ -210,6 +210,14 @@ struct Settings {
     // what the daemons report again at their next event (see docs/design.md).
     bool durable_state = false;
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    // When dhcpcd runs hookctl itself as its `script` (the fast install, docs/
+    // install.md), the program that runs dhcpcd's stock hooks afterwards, with the
+    // same environment: "/usr/lib/dhcpcd/dhcpcd-run-hooks". Empty: they do not run.
+    std::string dhcpcd_hooks;
+    // When pppd runs hookctl itself as its ip-up-script etc. (a link named after the
+    // script, not in /etc/ppp/<script>.d), the directory of the distribution's
+    // wrappers to run afterwards with the same arguments: "/etc/ppp". Empty: none.
+    std::string ppp_scripts;
 };
 
 struct Config {

@@ -29,8 +29,9 @@ Keys with_service_actions(Keys keys) {
 }
 
 const Keys top_keys{"settings", "tables", "uplink", "lan", "rule", "route", "radvd", "dns", "file"};
-const Keys settings_keys{"rule-priority",       "route-protocol", "command-timeout", "hook-budget",
-                         "journal-max-entries", "path",           "durable-state"};
+const Keys settings_keys{"rule-priority", "route-protocol",      "command-timeout",
+                         "hook-budget",   "journal-max-entries", "path",
+                         "durable-state", "dhcpcd-hooks",        "ppp-scripts"};
 const Keys uplink_keys{"interface", "token", "pd-iaid", "sysctl", "on"};
 const Keys lan_keys{"interface", "prefix", "address-token", "sysctl"};
 const Keys lan_prefix_keys{"from", "subnet", "length"};
@@ -357,6 +358,8 @@ private:
         if (auto v = s.get("hook-budget")) st.hook_budget_ms = v->duration(Unit::milliseconds);
         if (auto v = s.get("journal-max-entries")) st.journal_max_entries = v->u32(1);
         if (auto v = s.get("durable-state")) st.durable_state = v->boolean();
+        if (auto v = s.get("dhcpcd-hooks")) st.dhcpcd_hooks = v->absolute_path();
+        if (auto v = s.get("ppp-scripts")) st.ppp_scripts = v->absolute_path();
         if (auto v = s.get("path")) {
             st.path = v->string();
             std::stringstream dirs(st.path);

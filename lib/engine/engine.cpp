@@ -243,18 +243,27 @@ namespace {
 
 // The journal is a record, not the work: a journal that cannot be written (a full
 // disk, a read-only state directory) is reported and the event is handled anyway.
+// The event's outcome: a second line for the id `received` took, or, for a run
+// that acted on nothing (most events: an unchanged renew, a rejection), the one
+// and only line.
 void journal_outcome(RunReport& report, Journal* journal, Json entry) {
-    if (!journal || !report.journal_id) return;
+    if (!journal) return;
     Json outcome = report.to_json();
     for (auto it = outcome.begin(); it != outcome.end(); ++it) entry[it.key()] = it.value();
     try {
-        journal->update(*report.journal_id, entry);
+        if (report.journal_id)
+            journal->update(*report.journal_id, entry);
+        else
+            report.journal_id = journal->append(entry);
     } catch (const Error& e) {
-        report.errors.push_back(fmt::format("journal: the outcome was not recorded: {}", e.what()));
+        report.errors.push_back(fmt::format("journal: the {} was not recorded: {}",
+                                            report.journal_id ? "outcome" : "event", e.what()));
     }
 }
 
-void finish(RunReport& report, Journal* journal, const Json& entry, Clock::time_point t0) {
+void finish(RunReport& report, Journal* journal, const Json& entry, Clock::time_point t0,
+            bool dry_run) {
+    if (dry_run) journal = nullptr;  // a plan records nothing
     report.elapsed_us = micros_since(t0);
     if (report.status == RunReport::Status::applied && !report.errors.empty())
         report.status = RunReport::Status::partial;
@@ -301,7 +310,8 @@ std::vector<ServiceAction> owed_if_killed(const Plan& plan, std::vector<ServiceA
 // Loads the stored state, computes the step, executes it and saves the state.
 // `event` nullptr: a reconcile.
 RunReport run_step(const Config& config, StateDir& state, Executor& executor, const Event* event,
-                   const EngineOptions& options, const std::string& set_aside) {
+                   const EngineOptions& options, const std::string& set_aside,
+                   const std::function<void()>& before_acting) {
     StepInput in;
     in.config = &config;
     in.facts = state.load_facts();
@@ -333,6 +343,8 @@ RunReport run_step(const Config& config, StateDir& state, Executor& executor, co
         report.status = RunReport::Status::planned;
         return report;
     }
+    // Record first, so an event that acts is on file even if everything after fails.
+    if (!report.plan.empty()) before_acting();
     const auto owed = owed_if_killed(report.plan, in.owed_reloads);
     if (owed != in.owed_reloads) state.save(step.facts_after, in.applied, owed);
     report.results = execute_plan(report.plan, executor, options.deadline);
@@ -382,16 +394,14 @@ namespace {
 // The lock, the state file's health, and the journal's "received" line: what
 // run_event and run_reconcile do before their own work. Returns false when the
 // run cannot go on (the lock was not had); `report` says why.
-bool begin_run(StateDir& state, Journal* journal, const EngineOptions& options, const Json& entry,
-               StateLock& lock, std::string& set_aside, RunReport& report) {
+bool begin_run(StateDir& state, const EngineOptions& options, StateLock& lock,
+               std::string& set_aside, RunReport& report) {
     if (options.dry_run) return true;
     try {
         state.ensure_exists();
     } catch (const Error& e) {
         report.errors.push_back(e.what());
     }
-    // Record first, so the event is on file even if everything after fails.
-    report.journal_id = journal_received(report, journal, entry);
     try {
         lock = state.lock(options.deadline);
         set_aside = state.set_aside_if_unreadable(options.now);
@@ -412,8 +422,8 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
     RunReport report;
     StateLock lock;
     std::string set_aside;
-    if (!begin_run(state, journal, options, entry, lock, set_aside, report)) {
-        finish(report, journal, entry, t0);
+    if (!begin_run(state, options, lock, set_aside, report)) {
+        finish(report, journal, entry, t0, options.dry_run);
         return report;
     }
     Event event;
@@ -422,11 +432,13 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
     } catch (const Error& e) {
         report.status = RunReport::Status::rejected;
         report.error = e.what();
-        finish(report, journal, entry, t0);
+        finish(report, journal, entry, t0, options.dry_run);
         return report;
     }
     try {
-        RunReport r = run_step(config, state, executor, &event, options, set_aside);
+        RunReport r = run_step(config, state, executor, &event, options, set_aside, [&] {
+            if (!options.dry_run) report.journal_id = journal_received(report, journal, entry);
+        });
         r.journal_id = report.journal_id;
         r.errors.insert(r.errors.begin(), report.errors.begin(), report.errors.end());
         report = std::move(r);
@@ -435,7 +447,7 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
         report.event = event;
         report.error = e.what();
     }
-    finish(report, journal, entry, t0);
+    finish(report, journal, entry, t0, options.dry_run);
     return report;
 }
 
@@ -446,12 +458,14 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
     RunReport report;
     StateLock lock;
     std::string set_aside;
-    if (!begin_run(state, journal, options, entry, lock, set_aside, report)) {
-        finish(report, journal, entry, t0);
+    if (!begin_run(state, options, lock, set_aside, report)) {
+        finish(report, journal, entry, t0, options.dry_run);
         return report;
     }
     try {
-        RunReport r = run_step(config, state, executor, nullptr, options, set_aside);
+        RunReport r = run_step(config, state, executor, nullptr, options, set_aside, [&] {
+            if (!options.dry_run) report.journal_id = journal_received(report, journal, entry);
+        });
         r.event.reset();
         r.journal_id = report.journal_id;
         r.errors.insert(r.errors.begin(), report.errors.begin(), report.errors.end());
@@ -460,7 +474,7 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
         report.status = RunReport::Status::error;
         report.error = e.what();
     }
-    finish(report, journal, entry, t0);
+    finish(report, journal, entry, t0, options.dry_run);
     return report;
 }
 

@@ -52,6 +52,9 @@ bool is_ppp_script(std::string_view name);
 // stripped: the link's directory decides), or living in /etc/ppp/<script>.d/.
 // Returns empty when argv0 says nothing.
 std::string ppp_script_from_argv0(std::string_view argv0);
+// Whether argv0 names the script itself (".../ip-up", pppd's ip-up-script pointing
+// at a link), as opposed to a link in /etc/ppp/<script>.d/ that a wrapper runs.
+bool ppp_invoked_directly(std::string_view argv0);
 
 // Pure parsers. Throw InputError naming the variable or argument at fault.
 Event parse_ppp_event(const RawEvent& raw);

@@ -92,6 +92,12 @@ std::string ppp_script_from_argv0(std::string_view argv0) {
     return {};
 }
 
+bool ppp_invoked_directly(std::string_view argv0) {
+    const auto slash = argv0.rfind('/');
+    const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+    return is_ppp_script(base);
+}
+
 Event parse_ppp_event(const RawEvent& raw) {
     if (!is_ppp_script(raw.script))
         throw InputError("script", "not a pppd script (ip-up, ip-down, ipv6-up, ipv6-down): " +

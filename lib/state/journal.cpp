@@ -163,7 +163,6 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", path, errno_text()));
-        ::fchmod(fd_, 0600);  // the state directory is private; so is what is in it
         fd_segment_ = segment;
         segments_.reset();  // it may be a new segment
     }
@@ -172,6 +171,9 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
     std::string line = entry.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     struct stat st {};
     if (::fstat(fd_, &st) != 0) throw Error(fmt::format("{}: fstat: {}", path, errno_text()));
+    // The state directory is private; so is what is in it (open()'s mode was cut
+    // by the umask, or the file is older).
+    if ((st.st_mode & 07777) != 0600) ::fchmod(fd_, 0600);
     // A line cut short by a crash or a full disk earlier: end it, so this one parses.
     char last = '\n';
     if (st.st_size > 0 && ::pread(fd_, &last, 1, st.st_size - 1) == 1 && last != '\n')

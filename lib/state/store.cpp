@@ -27,15 +27,16 @@ namespace {
 // umask, 077 under pppd, so it is set again), or, when they exist, checked to be
 // directories of ours, not symlinks, and put back to 0700.
 void ensure_private_dir(const std::string& d) {
-    const bool made = ::mkdir(d.c_str(), 0700) == 0;
-    const int mkdir_errno = errno;
+    // Opened first: it exists at every run but the first (no mkdir on the hot path).
     UniqueFd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    // mkdir reports EROFS rather than EEXIST for a directory that exists on a
-    // read-only filesystem: only an absent directory is a creation error.
-    if (!made && !fd && errno == ENOENT && mkdir_errno != EEXIST)
-        throw Error(
-            fmt::format("{}: cannot create state directory: {} (use --state-dir to choose another)",
-                        d, errno_text(mkdir_errno)));
+    if (!fd && errno == ENOENT) {
+        // mkdir's mode is cut by the umask (077 under pppd): fixed below.
+        if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST)
+            throw Error(fmt::format(
+                "{}: cannot create state directory: {} (use --state-dir to choose another)", d,
+                errno_text()));
+        fd.reset(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    }
     if (!fd)
         throw Error(fmt::format("{}: {}{}", d, errno_text(),
                                 errno == ELOOP || errno == ENOTDIR
@@ -145,7 +146,6 @@ void StateDir::ensure_exists() const {
 }
 
 StateLock StateDir::lock(Deadline deadline) {
-    ensure_exists();
     const std::string p = path_ + "/lock";
     UniqueFd fd(::open(p.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
     // A read-only state directory (remounted, or a failing disk): the event is still
@@ -168,7 +168,6 @@ StateLock StateDir::lock(Deadline deadline) {
             "{}: {}; gave up after {} ms, the hook's time budget (settings.hook-budget)", p,
             describe_holder(fd.get()), waited.count()));
     }
-    remove_stale_temps();
     return StateLock(std::move(fd));
 }
 
@@ -274,8 +273,10 @@ void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
     for (const auto& x : pending) r.push_back(to_json(x));
     Json doc{{"facts", to_json(facts)}, {"applied", a}};
     if (!pending.empty()) doc["pending-reloads"] = r;
-    std::string text = doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+    // Compact: parsed at every hook run (`hookctl status --json` is the readable view).
+    std::string text = doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     if (text_ && *text_ == text) return;  // most events change nothing: no write at all
+    remove_stale_temps();
     write_file_atomic(path_ + "/state.json", text, 0600, durable_);
     text_ = std::move(text);
     document_ = std::move(doc);

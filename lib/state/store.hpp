@@ -43,7 +43,7 @@ public:
         : path_(std::move(path)), durable_(durable) {}
     const std::string& path() const { return path_; }
 
-    // Creates the directory if needed and waits for the lock until `deadline` (the
+    // Waits for the lock until `deadline` (the
     // hook's budget: a daemon waits for its hook). Throws Error naming the holder
     // ("held by pid 1234 (hookctl dhcpcd)") when the deadline passes first.
     StateLock lock(Deadline deadline = Deadline::max());

@@ -2,6 +2,7 @@
 // pppd's umask 077, so every mode is set explicitly with fchmod, never left to open().
 #include "file_writer.hpp"
 
+#include "accounts.hpp"
 #include "fault.hpp"
 #include "fd.hpp"
 #include "file_io.hpp"
@@ -15,8 +16,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,25 +47,25 @@ using Owner = FileWriter::Owner;
 std::optional<Owner> resolve_owner(const FileObject& f, std::string& error) {
     Owner o{::geteuid(), ::getegid()};
     if (!f.owner.empty()) {
-        const passwd* pw = ::getpwnam(f.owner.c_str());
-        if (!pw) {
+        const auto user = lookup_user(f.owner);
+        if (!user) {
             error = fmt::format(
-                "{}: owner '{}' is not a known user (getpwnam); create it or fix the owner", f.path,
+                "{}: owner '{}' is not a user in /etc/passwd; create it or fix the owner", f.path,
                 f.owner);
             return std::nullopt;
         }
-        o.uid = pw->pw_uid;
-        if (f.group.empty()) o.gid = pw->pw_gid;
+        o.uid = user->uid;
+        if (f.group.empty()) o.gid = user->gid;
     }
     if (!f.group.empty()) {
-        const group* gr = ::getgrnam(f.group.c_str());
-        if (!gr) {
+        const auto gid = lookup_group(f.group);
+        if (!gid) {
             error = fmt::format(
-                "{}: group '{}' is not a known group (getgrnam); create it or fix the group",
-                f.path, f.group);
+                "{}: group '{}' is not a group in /etc/group; create it or fix the group", f.path,
+                f.group);
             return std::nullopt;
         }
-        o.gid = gr->gr_gid;
+        o.gid = *gid;
     }
     return o;
 }

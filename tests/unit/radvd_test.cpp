@@ -401,13 +401,13 @@ TEST_CASE("FileWriter: unknown owner fails before touching anything; content nee
     f.owner = "no-such-user-hookctl";
     auto r = w.ensure(f);
     CHECK(r.status == ActionResult::Status::failed);
-    CHECK(r.message ==
-          f.path +
-              ": owner 'no-such-user-hookctl' is not a known user (getpwnam); create it or "
-              "fix the owner");
+    CHECK(
+        r.message ==
+        f.path +
+            ": owner 'no-such-user-hookctl' is not a user in /etc/passwd; create it or fix the owner");
     f.owner.clear();
     f.group = "no-such-group-hookctl";
-    CHECK(w.ensure(f).message.find("group 'no-such-group-hookctl' is not a known group") !=
+    CHECK(w.ensure(f).message.find("group 'no-such-group-hookctl' is not a group in /etc/group") !=
           std::string::npos);
     f.group.clear();
     f.content = "no marker\n";

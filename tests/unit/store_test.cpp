@@ -335,6 +335,7 @@ TEST_CASE("journal: the oldest entries are pruned past max entries", "[store][jo
 TEST_CASE("the state lock serialises two processes", "[store][lock]") {
     TempDir dir;
     StateDir state(dir / "state");
+    state.ensure_exists();
     int ready[2];
     REQUIRE(::pipe(ready) == 0);
     const auto hold = std::chrono::milliseconds(200);

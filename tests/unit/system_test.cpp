@@ -1,6 +1,7 @@
 // System side without root: SysctlWriter against a temporary /proc/sys tree,
 // rt_tables parsing and lookup order, and SystemExecutor's dispatch for the kinds
 // it does not execute itself. Netlink is covered by tests/netns/rules_routes.sh.
+#include "accounts.hpp"
 #include "rt_tables.hpp"
 #include "scripted_querier.hpp"
 #include "sysctl.hpp"
@@ -269,4 +270,22 @@ TEST_CASE("SystemExecutor dispatch without the kernel", "[system_executor]") {
         CHECK(runner.runs()[0].command.argv ==
               std::vector<std::string>{"systemctl", "try-reload-or-restart", "radvd.service"});
     }
+}
+
+TEST_CASE("accounts: /etc/passwd and /etc/group lines by name", "[accounts]") {
+    const std::string passwd =
+        "root:x:0:0:root:/root:/bin/bash\nradvd:x:105:65534::/run/radvd:/usr/sbin/nologin\n"
+        "radvdx:x:7:7::/:/bin/sh\n# comment\nbroken:x:abc:1::/:/bin/sh\n";
+    const auto radvd = find_passwd_entry(passwd, "radvd");
+    REQUIRE(radvd);
+    CHECK(radvd->uid == 105);
+    CHECK(radvd->gid == 65534);
+    CHECK(find_passwd_entry(passwd, "root")->uid == 0);
+    CHECK_FALSE(find_passwd_entry(passwd, "radv"));
+    CHECK_FALSE(find_passwd_entry(passwd, "broken"));
+    CHECK_FALSE(find_passwd_entry(passwd, "nobody"));
+    const std::string group = "root:x:0:\nnetdev:x:108:alice,bob\n";
+    CHECK(find_group_entry(group, "netdev") == 108u);
+    CHECK_FALSE(find_group_entry(group, "net"));
+    CHECK(lookup_user("root")->uid == 0);
 }
