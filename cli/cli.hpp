@@ -66,6 +66,10 @@ int report_exit(const RunReport& r);
 // Handles one event end to end; if the config cannot be loaded the event is still
 // journaled, as an error.
 int run_hook(Context& ctx, const RawEvent& raw);
+// run_hook in two steps, for commands that need the config before the event is
+// complete (the dispatchers read the kernel only for an uplink the config names).
+Config load_for_hook(const Context& ctx, const RawEvent& raw);
+int run_loaded_hook(Context& ctx, const RawEvent& raw, const Config& config);
 RawEvent raw_now(const Context& ctx, Source source, std::string script,
                  std::vector<std::string> args, const Environment& env);
 
@@ -78,5 +82,8 @@ int cmd_apply(Context& ctx);
 int cmd_events(Context& ctx);
 int cmd_status(Context& ctx);
 int cmd_check(Context& ctx);
+int cmd_watch(Context& ctx);
+int cmd_networkd(Context& ctx);
+int cmd_nm(Context& ctx);
 
 }  // namespace hookctl::cli

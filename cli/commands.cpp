@@ -4,6 +4,7 @@
 // a hint. The commands themselves are in hook_commands.cpp and inspect_commands.cpp.
 #include "cli.hpp"
 
+#include "kernel_event.hpp"
 #include "suggest.hpp"
 #include "version.hpp"
 
@@ -38,6 +39,13 @@ const Command commands[] = {
     {"events", "[--limit N]", "list recorded events", cmd_events},
     {"status", "", "facts per interface, owned objects, drift, last events", cmd_status},
     {"check", "[FILE]", "validate a config file", cmd_check},
+    {"watch", "[--once]",
+     "follow the uplinks with source = \"kernel\" through rtnetlink (a long-running service)",
+     cmd_watch},
+    {"networkd", "", "handle one networkd-dispatcher event (IFACE, STATE; run as its script)",
+     cmd_networkd},
+    {"nm", "IFACE ACTION", "handle one NetworkManager dispatcher event (run as its script)",
+     cmd_nm},
     {"apply", "", "reconcile the system with the stored facts (after a config change or reboot)",
      cmd_apply},
 };
@@ -89,6 +97,12 @@ int run_cli(const Invocation& inv) {
             if (ppp_invoked_directly(inv.argv0) && !inv.env.count("PPP_IFACE"))
                 ctx.direct = DirectMode::ppp_script;
             return chain(ctx, cmd_ppp(ctx));
+        }
+        // A networkd-dispatcher or NetworkManager dispatcher script (a link in their
+        // directories): their arguments, if any, are the whole argv.
+        if (const std::string d = dispatcher_from_argv0(inv.argv0); !d.empty()) {
+            ctx.rest = inv.args;
+            return d == kernel_trigger_nm ? cmd_nm(ctx) : cmd_networkd(ctx);
         }
         // dhcpcd's `script` is hookctl itself: no arguments, dhcpcd's variables.
         if (inv.args.empty() && inv.env.count("reason") && inv.env.count("interface")) {

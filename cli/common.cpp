@@ -171,10 +171,9 @@ int report_exit(const RunReport& r) {
 }
 
 // Hook runs: load the config; if that fails the event is still journaled, as an error.
-int run_hook(Context& ctx, const RawEvent& raw) {
-    std::optional<Config> config;
+Config load_for_hook(const Context& ctx, const RawEvent& raw) {
     try {
-        config = load(ctx);
+        return load(ctx);
     } catch (const Error& e) {
         if (!ctx.globals.dry_run) {
             try {
@@ -192,19 +191,27 @@ int run_hook(Context& ctx, const RawEvent& raw) {
         }
         throw;
     }
+}
+
+int run_loaded_hook(Context& ctx, const RawEvent& raw, const Config& config) {
     if (!ctx.globals.dry_run && !ctx.globals.simulate) catch_termination();
-    if (ctx.direct == DirectMode::dhcpcd_script && !config->settings.dhcpcd_hooks.empty())
-        ctx.chain = {config->settings.dhcpcd_hooks};
-    if (ctx.direct == DirectMode::ppp_script && !config->settings.ppp_scripts.empty()) {
-        ctx.chain = {config->settings.ppp_scripts + "/" + raw.script};
+    if (ctx.direct == DirectMode::dhcpcd_script && !config.settings.dhcpcd_hooks.empty())
+        ctx.chain = {config.settings.dhcpcd_hooks};
+    if (ctx.direct == DirectMode::ppp_script && !config.settings.ppp_scripts.empty()) {
+        ctx.chain = {config.settings.ppp_scripts + "/" + raw.script};
         ctx.chain.insert(ctx.chain.end(), raw.args.begin(), raw.args.end());
     }
-    StateDir state(ctx.globals.state_dir, config->settings.durable_state);
-    Journal journal(state.path() + "/journal", config->settings.journal_max_entries);
-    auto executor = executor_for(ctx, *config);
-    RunReport r = run_event(*config, state, &journal, *executor, raw, engine_options(ctx, *config));
+    StateDir state(ctx.globals.state_dir, config.settings.durable_state);
+    Journal journal(state.path() + "/journal", config.settings.journal_max_entries);
+    auto executor = executor_for(ctx, config);
+    RunReport r = run_event(config, state, &journal, *executor, raw, engine_options(ctx, config));
     print_report(r, "event", ctx.globals.json);
     return report_exit(r);
+}
+
+int run_hook(Context& ctx, const RawEvent& raw) {
+    const Config config = load_for_hook(ctx, raw);
+    return run_loaded_hook(ctx, raw, config);
 }
 
 RawEvent raw_now(const Context& ctx, Source source, std::string script,

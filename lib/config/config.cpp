@@ -1,6 +1,8 @@
 // The small public pieces of config.hpp, and reading the file.
 #include "config.hpp"
 
+#include <algorithm>
+
 #include "suggest.hpp"
 
 #include <fmt/format.h>
@@ -30,6 +32,14 @@ const UplinkConfig* Config::uplink_for(const InterfaceName& ifname) const {
     for (const auto& [name, uplink] : uplinks)
         if (uplink.interface == ifname) return &uplink;
     return nullptr;
+}
+
+std::vector<InterfaceName> Config::kernel_interfaces() const {
+    std::vector<InterfaceName> out;
+    for (const auto& [name, uplink] : uplinks)
+        if (uplink.source == UplinkSource::kernel) out.push_back(uplink.interface);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 const UplinkConfig* Config::find_uplink(const std::string& name) const {

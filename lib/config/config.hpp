@@ -65,9 +65,16 @@ struct Sysctls {
     std::map<std::string, std::string> ipv6;  // net.ipv6.conf.<if>.<key>
 };
 
+// Where an uplink's facts come from. `hooks`: the events of pppd and dhcpcd (and
+// only those). `kernel`: rtnetlink dumps of the interface's link state and addresses,
+// taken by `hookctl watch` or a networkd/NetworkManager dispatcher hook, for an
+// uplink another manager runs (systemd-networkd, NetworkManager, ifupdown, SLAAC).
+enum class UplinkSource { hooks, kernel };
+
 struct UplinkConfig {
     std::string name;
     InterfaceName interface;
+    UplinkSource source = UplinkSource::hooks;
     Sysctls sysctl;
     EventCommands on;
     std::optional<IpAddress> token;        // the uplink's own IPv6 address = prefix + token
@@ -218,6 +225,9 @@ struct Settings {
     // script, not in /etc/ppp/<script>.d), the directory of the distribution's
     // wrappers to run afterwards with the same arguments: "/etc/ppp". Empty: none.
     std::string ppp_scripts;
+    // `hookctl watch`: how long after the first change notification it reads the
+    // kernel, so a burst (DAD finishing, a renumbering's several addresses) is one run.
+    std::uint32_t watch_settle_ms = 200;
 };
 
 struct Config {
@@ -235,6 +245,8 @@ struct Config {
     std::map<std::string, std::uint32_t> tables;
 
     const UplinkConfig* uplink_for(const InterfaceName& ifname) const;
+    // The interfaces of the uplinks with source = "kernel", sorted.
+    std::vector<InterfaceName> kernel_interfaces() const;
     // By name; nullptr when there is none.
     const UplinkConfig* find_uplink(const std::string& name) const;
     const LanConfig* find_lan(const std::string& name) const;

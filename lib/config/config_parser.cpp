@@ -29,10 +29,11 @@ Keys with_service_actions(Keys keys) {
 }
 
 const Keys top_keys{"settings", "tables", "uplink", "lan", "rule", "route", "radvd", "dns", "file"};
-const Keys settings_keys{"rule-priority", "route-protocol",      "command-timeout",
-                         "hook-budget",   "journal-max-entries", "path",
-                         "durable-state", "dhcpcd-hooks",        "ppp-scripts"};
-const Keys uplink_keys{"interface", "token", "pd-iaid", "sysctl", "on"};
+const Keys settings_keys{"rule-priority",       "route-protocol", "command-timeout", "hook-budget",
+                         "journal-max-entries", "path",           "durable-state",   "dhcpcd-hooks",
+                         "ppp-scripts",         "watch-settle"};
+const Keys uplink_keys{"interface", "source", "token", "pd-iaid", "sysctl", "on"};
+const Keys uplink_source_names{"hooks", "kernel"};
 const Keys lan_keys{"interface", "prefix", "address-token", "sysctl"};
 const Keys lan_prefix_keys{"from", "subnet", "length"};
 const Keys sysctl_keys{"ipv4", "ipv6"};
@@ -124,10 +125,16 @@ private:
             throw ConfigError(e.where, fmt::format("{}: '{}': {}", path, e.text, problem), hint);
         };
         const std::string field = to_string(e.field);
-        if (config_.uplinks.count(e.owner)) {
+        if (const auto u = config_.uplinks.find(e.owner); u != config_.uplinks.end()) {
             if (e.field == ValueExpr::Field::address)
                 fail(fmt::format("uplink '{}' has no field 'address'", e.owner),
                      fmt::format("'{}.ipv6' is the uplink's own IPv6 address", e.owner));
+            if (u->second.source == UplinkSource::kernel &&
+                (e.field == ValueExpr::Field::delegated || e.field == ValueExpr::Field::ipv4_peer ||
+                 e.field == ValueExpr::Field::link_local))
+                fail(fmt::format("uplink '{}' (source = \"kernel\") has no field '{}'", e.owner,
+                                 field),
+                     "from the kernel come 'ipv4', 'ipv6' and 'prefix'");
             return;
         }
         if (const auto lan = config_.lans.find(e.owner); lan != config_.lans.end()) {
@@ -360,6 +367,12 @@ private:
         if (auto v = s.get("durable-state")) st.durable_state = v->boolean();
         if (auto v = s.get("dhcpcd-hooks")) st.dhcpcd_hooks = v->absolute_path();
         if (auto v = s.get("ppp-scripts")) st.ppp_scripts = v->absolute_path();
+        if (auto v = s.get("watch-settle")) {
+            st.watch_settle_ms = v->duration(Unit::milliseconds);
+            if (st.watch_settle_ms > 60000)
+                v->fail("a settle window over a minute delays every change that long",
+                        "200ms is the default");
+        }
         if (auto v = s.get("path")) {
             st.path = v->string();
             std::stringstream dirs(st.path);
@@ -395,10 +408,19 @@ private:
         u.name = e.key;
         u.where = s.where();
         u.interface = interface(s.need("interface"));
+        if (auto v = s.get("source")) u.source = choice<UplinkSource>(*v, uplink_source_names);
         if (auto v = s.get("token")) u.token = token(*v, 64);
-        if (auto v = s.get("pd-iaid")) u.pd_iaid = v->u32();
+        if (auto v = s.get("pd-iaid")) {
+            if (u.source == UplinkSource::kernel)
+                v->fail("an uplink with source = \"kernel\" has no delegated prefix",
+                        "the kernel does not know DHCPv6 prefix delegation; dhcpcd reports it");
+            u.pd_iaid = v->u32();
+        }
         u.sysctl = sysctls(s);
         static const Keys known_events = event_names();
+        if (auto v = s.get("on"); v && u.source == UplinkSource::kernel)
+            v->fail("an uplink with source = \"kernel\" gets no pppd or dhcpcd events",
+                    "commands for kernel changes are not supported yet; use [[file]] or rules");
         if (auto v = s.get("on"))
             for (const auto& ev : v->table(&known_events).entries())
                 for (auto& argv : ev.value.argv_list())
@@ -415,7 +437,13 @@ private:
         l.interface = interface(s.need("interface"));
         if (auto v = s.get("prefix")) {
             const Section p = v->table(&lan_prefix_keys);
-            l.prefix_from = uplink_name(p.need("from"));
+            const Value from = p.need("from");
+            l.prefix_from = uplink_name(from);
+            if (config_.uplinks.at(l.prefix_from).source == UplinkSource::kernel)
+                from.fail(fmt::format("uplink '{}' has source = \"kernel\": it has no delegated "
+                                      "prefix to take a LAN prefix from",
+                                      l.prefix_from),
+                          "a LAN prefix comes from an uplink whose dhcpcd reports a delegation");
             if (auto len = p.get("length"))
                 l.length = static_cast<std::uint8_t>(len->integer(1, 128));
             if (auto sub = p.get("subnet")) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 namespace hookctl {
 
 namespace {
@@ -48,8 +50,58 @@ std::optional<IpAddress> uplink_ipv6(const UplinkConfig& u, const Facts& facts) 
     return std::nullopt;
 }
 
+// ---- source = "kernel": the addresses rtnetlink reported, on a link that is up
+
+const KernelLinkFacts* kernel_link(const UplinkConfig& u, const Facts& facts) {
+    const InterfaceFacts* f = facts_of(facts, u.interface);
+    if (!f || !f->kernel || !f->kernel->up || !f->kernel->lower_up) return nullptr;
+    return &*f->kernel;
+}
+
+// The uplink's own address of a family: usable (not tentative, deprecated, failed
+// or temporary), the one carrying the token first, then the longest preferred
+// lifetime (the newest prefix during a renumbering), then the lowest address.
+const KernelAddress* kernel_address(const UplinkConfig& u, const KernelLinkFacts& k,
+                                    Family family) {
+    const KernelAddress* best = nullptr;
+    auto rank = [&](const KernelAddress& a) {
+        const bool token = u.token && family == Family::v6 &&
+                           a.address.address == with_token(mask(a.address.address, 64), *u.token);
+        return std::tuple(token, a.preferred.seconds);
+    };
+    for (const auto& a : k.addresses) {
+        if (a.address.address.family != family || !a.usable()) continue;
+        if (!best || rank(a) > rank(*best) ||
+            (rank(a) == rank(*best) && a.address.address < best->address.address))
+            best = &a;
+    }
+    return best;
+}
+
+std::optional<ResolvedValue> resolve_kernel_uplink(const ValueExpr& e, const UplinkConfig& u,
+                                                   const Facts& facts) {
+    const KernelLinkFacts* k = kernel_link(u, facts);
+    if (!k) return std::nullopt;
+    switch (e.field) {
+    case ValueExpr::Field::ipv4:
+        if (const auto* a = kernel_address(u, *k, Family::v4)) return a->address.address;
+        return std::nullopt;
+    case ValueExpr::Field::ipv6:
+        if (const auto* a = kernel_address(u, *k, Family::v6)) return a->address.address;
+        return std::nullopt;
+    case ValueExpr::Field::prefix:
+        // The on-link prefix as the kernel holds it (a /64 from SLAAC); an address
+        // without one (a /128 from DHCPv6) stands for its /64.
+        if (const auto* a = kernel_address(u, *k, Family::v6))
+            return mask(a->address.address, a->address.length <= 64 ? a->address.length : 64);
+        return std::nullopt;
+    default: return std::nullopt;
+    }
+}
+
 std::optional<ResolvedValue> resolve_uplink(const ValueExpr& e, const UplinkConfig& u,
                                             const Facts& facts) {
+    if (u.source == UplinkSource::kernel) return resolve_kernel_uplink(e, u, facts);
     const InterfaceFacts* f = facts_of(facts, u.interface);
     if (!f) return std::nullopt;
     switch (e.field) {
@@ -108,6 +160,12 @@ std::string to_string(const ResolvedValue& v) {
 }
 
 bool uplink_is_up(const UplinkConfig& u, const Facts& facts, std::optional<Family> family) {
+    if (u.source == UplinkSource::kernel) {
+        const KernelLinkFacts* k = kernel_link(u, facts);
+        if (!k) return false;
+        if (!family) return true;
+        return kernel_address(u, *k, *family) != nullptr;
+    }
     const InterfaceFacts* f = facts_of(facts, u.interface);
     if (!f) return false;
     const bool v4 = f->ppp4.has_value() || f->dhcp4.has_value();

@@ -4,6 +4,8 @@
 // and `hookctl --env-file`.
 #include "event.hpp"
 
+#include "kernel_event.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +22,14 @@ const std::set<std::string, std::less<>> ppp_variables = {
     "IFNAME",    "IPLOCAL",   "IPREMOTE",   "DNS1",        "DNS2",    "LLLOCAL",   "LLREMOTE",
     "PPP_IFACE", "PPP_LOCAL", "PPP_REMOTE", "PPP_IPPARAM", "PPP_TTY", "PPP_SPEED", "USEPEERDNS",
     "PPPD_PID",  "UNIT",      "LINKNAME",   "CALL_FILE",   "DEVICE",
+};
+
+// What networkd-dispatcher and NetworkManager's dispatcher pass that says which
+// interface and why; their address lists are not read (the kernel dump is).
+const std::set<std::string, std::less<>> dispatcher_variables = {
+    "IFACE",           "STATE",           "AdministrativeState",  "OperationalState",
+    "DEVICE_IFACE",    "DEVICE_IP_IFACE", "NM_DISPATCHER_ACTION", "CONNECTION_ID",
+    "CONNECTION_UUID",
 };
 
 const std::set<std::string, std::less<>> dhcpcd_variables = {
@@ -54,7 +64,12 @@ bool is_env_name(std::string_view name) {
 }  // namespace
 
 std::string to_string(Source s) {
-    return s == Source::ppp ? "ppp" : "dhcpcd";
+    switch (s) {
+    case Source::ppp: return "ppp";
+    case Source::kernel: return "kernel";
+    case Source::dhcpcd: break;
+    }
+    return "dhcpcd";
 }
 
 Event parse_event(const RawEvent& raw) {
@@ -62,14 +77,20 @@ Event parse_event(const RawEvent& raw) {
         throw InputError(raw.duplicated.front(),
                          "set more than once in the environment; which value was meant is "
                          "unknowable, so the event is refused");
-    return raw.source == Source::ppp ? parse_ppp_event(raw) : parse_dhcpcd_event(raw);
+    switch (raw.source) {
+    case Source::ppp: return parse_ppp_event(raw);
+    case Source::kernel: return parse_kernel_event(raw);
+    case Source::dhcpcd: break;
+    }
+    return parse_dhcpcd_event(raw);
 }
 
 Environment relevant_environment(Source source, const Environment& full) {
     Environment out;
     for (const auto& [name, value] : full) {
-        const bool keep =
-            source == Source::ppp ? ppp_variables.count(name) > 0 : is_dhcpcd_variable(name);
+        const bool keep = source == Source::ppp      ? ppp_variables.count(name) > 0
+                          : source == Source::kernel ? dispatcher_variables.count(name) > 0
+                                                     : is_dhcpcd_variable(name);
         if (!keep) continue;
         if (value.size() > max_relevant_value_bytes)
             throw InputError(name, fmt::format("value too long ({} bytes)", value.size()));

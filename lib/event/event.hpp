@@ -13,16 +13,19 @@ namespace hookctl {
 
 using Environment = std::map<std::string, std::string>;
 
-enum class Source { dhcpcd, ppp };
+enum class Source { dhcpcd, ppp, kernel };
 
 // What the daemon handed us, before any validation. This is what the journal stores
 // and what replay feeds back through the parser.
 struct RawEvent {
     Source source = Source::dhcpcd;
-    std::string script;             // ppp: ip-up|ip-down|ipv6-up|ipv6-down; dhcpcd: empty
+    // ppp: ip-up|ip-down|ipv6-up|ipv6-down; dhcpcd: empty; kernel: watch|networkd|nm
+    std::string script;
     std::vector<std::string> args;  // argv[1..] (dhcpcd passes none)
     Environment env;  // only the variables the parser reads (see relevant_environment)
     std::vector<std::string> duplicated;  // of those, the names the environment held twice: refused
+    // kernel: the dump taken for the event, in kernel_event.hpp's line format.
+    std::vector<std::string> kernel;
     Timestamp time = 0;
 };
 
@@ -37,7 +40,7 @@ struct Event {
     Timestamp time = 0;
 };
 
-std::string to_string(Source s);  // "dhcpcd", "ppp"
+std::string to_string(Source s);  // "dhcpcd", "ppp", "kernel"
 
 // The event names each source passes: the one list of each, used by its parser
 // and by the config check of `on.<event>` keys. pppd: ip-up ip-down ipv6-up

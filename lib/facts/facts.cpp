@@ -18,7 +18,8 @@ void apply_section(std::optional<T>& slot, const std::optional<std::optional<T>>
 }
 
 bool all_sections_empty(const InterfaceFacts& f) {
-    return !f.carrier && !f.ppp4 && !f.ppp6 && !f.dhcp4 && !f.dhcp6 && !f.ra && !f.delegated;
+    return !f.carrier && !f.ppp4 && !f.ppp6 && !f.dhcp4 && !f.dhcp6 && !f.ra && !f.delegated &&
+           !f.kernel;
 }
 
 // One comparable line per "thing known" in a section: subject → value. Two fact
@@ -85,10 +86,48 @@ Observations observe(const InterfaceFacts& f) {
     }
     if (f.delegated && !f.delegated->addresses.empty())
         o["delegated address"] = join(strings(f.delegated->addresses));
+    if (f.kernel) {
+        o["link (kernel)"] = !f.kernel->up ? "down" : f.kernel->lower_up ? "up" : "no carrier";
+        for (const auto& a : f.kernel->addresses)
+            o[fmt::format("{} address {} (kernel)", a.address.address.is_v4() ? "ipv4" : "ipv6",
+                          a.address.to_string())] = a.state();
+    }
     return o;
 }
 
 }  // namespace
+
+namespace {
+constexpr std::pair<const char*, bool KernelAddress::*> kernel_flags[] = {
+    {"tentative", &KernelAddress::tentative},   {"deprecated", &KernelAddress::deprecated},
+    {"dadfailed", &KernelAddress::dadfailed},   {"temporary", &KernelAddress::temporary},
+    {"mngtmpaddr", &KernelAddress::mngtmpaddr}, {"permanent", &KernelAddress::permanent},
+};
+}  // namespace
+
+std::vector<std::string> flag_names(const KernelAddress& a) {
+    std::vector<std::string> out;
+    for (const auto& [name, member] : kernel_flags)
+        if (a.*member) out.emplace_back(name);
+    return out;
+}
+
+bool set_flag(KernelAddress& a, std::string_view name) {
+    for (const auto& [flag, member] : kernel_flags)
+        if (name == flag) {
+            a.*member = true;
+            return true;
+        }
+    return false;
+}
+
+std::string KernelAddress::state() const {
+    if (dadfailed) return "dadfailed";
+    if (tentative) return "tentative";
+    if (deprecated) return "deprecated";
+    if (temporary) return "temporary";
+    return "preferred";
+}
 
 namespace {
 
@@ -112,6 +151,15 @@ std::uint32_t shortest_valid(const RaFacts& f) {
             if (!p.valid.is_infinite() && p.valid.seconds > 0 && (s == 0 || p.valid.seconds < s))
                 s = p.valid.seconds;
     return s;
+}
+
+// Kernel dumps count lifetimes down: equal otherwise means nothing happened.
+bool same_but_lifetimes(KernelLinkFacts a, KernelLinkFacts b) {
+    for (auto* f : {&a, &b}) {
+        f->reported = 0;
+        for (auto& x : f->addresses) x.preferred = x.valid = Lifetime{};
+    }
+    return a == b;
 }
 
 template <typename T>
@@ -147,9 +195,15 @@ Facts merge(Facts facts, const FactsUpdate& u, Timestamp now) {
     apply_section(f.dhcp6, u.dhcp6);
     apply_section(f.ra, u.ra);
     apply_section(f.delegated, u.delegated);
+    apply_section(f.kernel, u.kernel);
     if (u.dhcp4) stamp(f.dhcp4, before.dhcp4, now);
     if (u.dhcp6) stamp(f.dhcp6, before.dhcp6, now);
     if (u.ra) stamp(f.ra, before.ra, now);
+    if (u.kernel && f.kernel) {
+        f.kernel->reported = now;
+        if (before.kernel && same_but_lifetimes(*before.kernel, *f.kernel))
+            f.kernel = before.kernel;
+    }
     if (!(f == before)) f.updated = now;
     if (all_sections_empty(f)) facts.interfaces.erase(u.interface);
     return facts;

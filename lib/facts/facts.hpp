@@ -108,6 +108,43 @@ struct DelegatedFacts {
     auto operator<=>(const DelegatedFacts&) const = default;
 };
 
+// An address the kernel holds on an uplink that no hook reports (rtnetlink
+// RTM_NEWADDR; flags from <linux/if_addr.h>, see docs/daemons.md, kernel). Only
+// global-scope addresses are kept. Lifetimes are what was left at the dump.
+struct KernelAddress {
+    InterfaceAddress address;  // with the prefix length the kernel holds
+    bool tentative = false;    // duplicate address detection still running
+    bool deprecated = false;   // preferred lifetime over: kept for old connections only
+    bool dadfailed = false;    // another host has it
+    bool temporary = false;    // a privacy address (RFC 8981): never the uplink's address
+    bool mngtmpaddr = false;   // the stable SLAAC address temporary ones are made from
+    bool permanent = false;    // configured by hand or by a network manager, no lifetime
+    Lifetime preferred;
+    Lifetime valid;
+    // Counts as the uplink's address: not tentative, deprecated, failed or temporary.
+    bool usable() const { return !tentative && !deprecated && !dadfailed && !temporary; }
+    // "preferred", "temporary", "deprecated", "tentative" or "dadfailed": its state
+    // as the transitions report it.
+    std::string state() const;
+    auto operator<=>(const KernelAddress&) const = default;
+};
+// The flags that are set, by the names `ip address` prints them ("tentative",
+// "mngtmpaddr", ...): the one spelling for the journal's kernel lines and state.json.
+std::vector<std::string> flag_names(const KernelAddress& a);
+// Sets the flag spelt `name`; false when there is no such flag.
+bool set_flag(KernelAddress& a, std::string_view name);
+
+// The kernel's view of an uplink (source = "kernel"): link state and addresses, from
+// a dump taken by `hookctl watch` or a dispatcher hook. Absent: the interface does
+// not exist (or was never read).
+struct KernelLinkFacts {
+    bool up = false;        // IFF_UP: set up administratively
+    bool lower_up = false;  // IFF_LOWER_UP: carrier
+    std::vector<KernelAddress> addresses;
+    Timestamp reported = 0;
+    auto operator<=>(const KernelLinkFacts&) const = default;
+};
+
 // Everything known about one interface. An absent section means "not known /
 // not up"; sections are independent because different daemons own them.
 struct InterfaceFacts {
@@ -118,6 +155,7 @@ struct InterfaceFacts {
     std::optional<Dhcp6Facts> dhcp6;
     std::optional<RaFacts> ra;
     std::optional<DelegatedFacts> delegated;
+    std::optional<KernelLinkFacts> kernel;
     Timestamp updated = 0;  // time of the last event that changed it
     auto operator<=>(const InterfaceFacts&) const = default;
 };
@@ -151,13 +189,16 @@ struct FactsUpdate {
     std::optional<std::optional<Dhcp6Facts>> dhcp6;
     std::optional<std::optional<RaFacts>> ra;
     std::optional<std::optional<DelegatedFacts>> delegated;
+    std::optional<std::optional<KernelLinkFacts>> kernel;
     bool forget_interface = false;  // dhcpcd STOPPED/DEPARTED: drop every dhcpcd section
 };
 
 // Applies one event's sections. A lease section gets `reported = now`, except that
 // an unchanged renew keeps the old time until half of the lease's shortest valid
 // lifetime has passed: so most renews change nothing and write no state, and the
-// stored time is never more than half a lifetime behind.
+// stored time is never more than half a lifetime behind. A kernel section whose
+// link state and addresses are unchanged (lifetimes count down in every dump) is
+// kept as it was.
 Facts merge(Facts facts, const FactsUpdate& update, Timestamp now);
 
 // What is no longer true by itself: with another `boot_id` than the stored one,

@@ -10,4 +10,9 @@ namespace hookctl {
 void catch_termination();
 bool termination_requested();
 
+// SIGHUP as a request to reload (`hookctl watch`: config again, then a resync).
+void catch_reload();
+// Whether a SIGHUP came since the last call.
+bool take_reload_request();
+
 }  // namespace hookctl

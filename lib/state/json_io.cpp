@@ -128,6 +128,19 @@ Json to_json(const InterfaceFacts& f) {
         j["ra"] = Json{{"reported", f.ra->reported}, {"routers", routers}};
     }
     if (f.delegated) j["delegated"] = Json{{"addresses", list(f.delegated->addresses)}};
+    if (f.kernel) {
+        Json addrs = Json::array();
+        for (const auto& a : f.kernel->addresses) {
+            Json x = lease_json(a.preferred, a.valid);
+            x["address"] = a.address.to_string();
+            x["flags"] = flag_names(a);
+            addrs.push_back(x);
+        }
+        j["kernel"] = Json{{"up", f.kernel->up},
+                           {"lower-up", f.kernel->lower_up},
+                           {"addresses", addrs},
+                           {"reported", f.kernel->reported}};
+    }
     j["updated"] = f.updated;
     return j;
 }
@@ -201,6 +214,25 @@ RaFacts ra_from_json(const Json& j, Timestamp reported) {
     return x;
 }
 
+KernelLinkFacts kernel_from_json(const Json& j) {
+    KernelLinkFacts x;
+    x.up = j.value("up", false);
+    x.lower_up = j.value("lower-up", false);
+    x.reported = j.value("reported", Timestamp{0});
+    for (const auto& a : j.value("addresses", Json::array())) {
+        KernelAddress k;
+        k.address = parse_interface_address(str(a, "address"), "kernel.address");
+        for (const auto& flag : a.value("flags", Json::array()))
+            if (!set_flag(k, flag.get<std::string>()))
+                throw Error(
+                    fmt::format("state: kernel.flags: unknown flag '{}'", flag.get<std::string>()));
+        k.preferred = lifetime(a, "preferred");
+        k.valid = lifetime(a, "valid");
+        x.addresses.push_back(k);
+    }
+    return x;
+}
+
 InterfaceFacts interface_facts_from_json(const Json& j) {
     InterfaceFacts f;
     f.updated = j.value("updated", Timestamp{0});
@@ -219,6 +251,7 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
                 parse_interface_address(a.get<std::string>(), "delegated.addresses"));
         f.delegated = x;
     }
+    if (j.contains("kernel")) f.kernel = kernel_from_json(j.at("kernel"));
     return f;
 }
 
@@ -502,8 +535,14 @@ Json to_json(const RawEvent& e) {
     for (const auto& [k, v] : e.env) env[k] = raw_value(v);
     Json args = Json::array();
     for (const auto& a : e.args) args.push_back(raw_value(a));
-    return Json{{"source", to_string(e.source)}, {"script", e.script}, {"args", args}, {"env", env},
-                {"duplicated", e.duplicated},    {"time", e.time}};
+    Json j{{"source", to_string(e.source)}, {"script", e.script}, {"args", args}, {"env", env},
+           {"duplicated", e.duplicated},    {"time", e.time}};
+    if (!e.kernel.empty()) {
+        Json lines = Json::array();
+        for (const auto& l : e.kernel) lines.push_back(raw_value(l));
+        j["kernel"] = lines;
+    }
+    return j;
 }
 
 RawEvent raw_event_from_json(const Json& j) {
@@ -513,6 +552,8 @@ RawEvent raw_event_from_json(const Json& j) {
         e.source = Source::dhcpcd;
     else if (source == "ppp")
         e.source = Source::ppp;
+    else if (source == "kernel")
+        e.source = Source::kernel;
     else
         throw Error("journal: unknown event source '" + source + "'");
     e.script = j.value("script", "");
@@ -520,6 +561,8 @@ RawEvent raw_event_from_json(const Json& j) {
     const Json env = j.value("env", Json::object());
     for (const auto& [k, v] : env.items()) e.env[k] = raw_value_from_json(v);
     e.duplicated = j.value("duplicated", std::vector<std::string>{});
+    for (const auto& l : j.value("kernel", Json::array()))
+        e.kernel.push_back(raw_value_from_json(l));
     e.time = j.value("time", Timestamp{0});
     return e;
 }

@@ -17,7 +17,8 @@ std::vector<std::string_view> entry(std::string_view text, std::string_view name
         const auto end = text.find('\n');
         std::string_view line = text.substr(0, end);
         text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        if (line.substr(0, name.size()) != name || line.size() <= name.size() || line[name.size()] != ':')
+        if (line.substr(0, name.size()) != name || line.size() <= name.size() ||
+            line[name.size()] != ':')
             continue;
         std::vector<std::string_view> fields;
         while (true) {

@@ -4,6 +4,8 @@
 #include "netlink_codec.hpp"
 
 #include <linux/fib_rules.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -330,6 +332,74 @@ std::optional<KernelRoute> parse_route(
     r.metric = attrs->u32(RTA_PRIORITY).value_or(0);
     r.type = *type;
     return k;
+}
+
+Message link_dump_request() {
+    Message m(RTM_GETLINK, NLM_F_DUMP);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    m.put_header(ifi);
+    return m;
+}
+
+Message address_dump_request() {
+    Message m(RTM_GETADDR, NLM_F_DUMP);
+    ifaddrmsg ifa{};
+    ifa.ifa_family = AF_UNSPEC;
+    m.put_header(ifa);
+    return m;
+}
+
+std::optional<KernelLink> parse_link(const nlmsghdr* message) {
+    if ((message->nlmsg_type != RTM_NEWLINK && message->nlmsg_type != RTM_DELLINK) ||
+        message->nlmsg_len < NLMSG_HDRLEN + sizeof(ifinfomsg))
+        return std::nullopt;
+    ifinfomsg ifi;
+    std::memcpy(&ifi, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof ifi);
+    const auto attrs = parse_attributes(message, sizeof ifi, IFLA_MAX);
+    if (!attrs || ifi.ifi_index <= 0) return std::nullopt;
+    KernelLink l;
+    l.index = static_cast<unsigned>(ifi.ifi_index);
+    l.name = attrs->string(IFLA_IFNAME).value_or("");
+    l.up = (ifi.ifi_flags & IFF_UP) != 0;
+    l.lower_up = (ifi.ifi_flags & IFF_LOWER_UP) != 0;
+    return l;
+}
+
+std::optional<KernelAddressMessage> parse_address(const nlmsghdr* message) {
+    if ((message->nlmsg_type != RTM_NEWADDR && message->nlmsg_type != RTM_DELADDR) ||
+        message->nlmsg_len < NLMSG_HDRLEN + sizeof(ifaddrmsg))
+        return std::nullopt;
+    ifaddrmsg ifa;
+    std::memcpy(&ifa, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof ifa);
+    const auto attrs = parse_attributes(message, sizeof ifa, IFA_MAX);
+    const auto family = family_of(ifa.ifa_family);
+    if (!attrs || !family || ifa.ifa_index == 0) return std::nullopt;
+    // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer's on a
+    // point-to-point link and the same as IFA_LOCAL elsewhere (IPv6 sends only it).
+    auto address = attrs->address(IFA_LOCAL, *family);
+    if (!address) address = attrs->address(IFA_ADDRESS, *family);
+    if (!address || ifa.ifa_prefixlen > address->bit_length()) return std::nullopt;
+    KernelAddressMessage m;
+    m.index = ifa.ifa_index;
+    m.scope = ifa.ifa_scope;
+    KernelAddress& a = m.address;
+    a.address = InterfaceAddress{*address, ifa.ifa_prefixlen};
+    const std::uint32_t flags = attrs->u32(IFA_FLAGS).value_or(ifa.ifa_flags);
+    a.tentative = (flags & IFA_F_TENTATIVE) != 0;
+    a.deprecated = (flags & IFA_F_DEPRECATED) != 0;
+    a.dadfailed = (flags & IFA_F_DADFAILED) != 0;
+    a.temporary = (flags & IFA_F_TEMPORARY) != 0;
+    a.mngtmpaddr = (flags & IFA_F_MANAGETEMPADDR) != 0;
+    a.permanent = (flags & IFA_F_PERMANENT) != 0;
+    a.preferred = a.valid = Lifetime{Lifetime::infinite};
+    if (const auto* v = attrs->get(IFA_CACHEINFO); v && v->length >= sizeof(ifa_cacheinfo)) {
+        ifa_cacheinfo ci;
+        std::memcpy(&ci, v->data, sizeof ci);
+        a.preferred = Lifetime{ci.ifa_prefered};  // INFINITY_LIFE_TIME = 0xffffffff
+        a.valid = Lifetime{ci.ifa_valid};
+    }
+    return m;
 }
 
 // ---- matching ------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // <linux/fib_rules.h>, <linux/rtnetlink.h>; see docs/daemons.md (kernel).
 #pragma once
 
+#include "facts.hpp"
 #include "objects.hpp"
 
 #include <cstdint>
@@ -100,6 +101,26 @@ std::optional<KernelRule> parse_rule(const nlmsghdr* message);
 std::optional<KernelRoute> parse_route(
     const nlmsghdr* message,
     const std::function<std::optional<InterfaceName>(unsigned)>& interface_name);
+
+// Links and addresses (the kernel source of uplinks with source = "kernel").
+struct KernelLink {
+    unsigned index = 0;
+    std::string name;       // IFLA_IFNAME as the kernel has it (not yet checked)
+    bool up = false;        // IFF_UP
+    bool lower_up = false;  // IFF_LOWER_UP
+};
+struct KernelAddressMessage {
+    unsigned index = 0;
+    std::uint8_t scope = 0;  // RT_SCOPE_*: 0 universe (global), 253 link, 254 host
+    KernelAddress address;
+};
+// RTM_GETLINK / RTM_GETADDR dumps of every interface (AF_UNSPEC: both families).
+Message link_dump_request();
+Message address_dump_request();
+// RTM_NEWLINK / RTM_DELLINK and RTM_NEWADDR / RTM_DELADDR, from a dump or a
+// notification; nullopt when malformed or of another family.
+std::optional<KernelLink> parse_link(const nlmsghdr* message);
+std::optional<KernelAddressMessage> parse_address(const nlmsghdr* message);
 
 // Does a rule/route read back from the kernel stand for the object hookctl asked
 // for? Plain == is too strict because the kernel fills in what was left out:
