@@ -39,8 +39,8 @@ int run_dispatcher(Context& ctx, RawEvent raw) {
     const Config config = load_for_hook(ctx, raw);
     if (!is_kernel_uplink(config, *ifname)) {
         if (!ctx.globals.json)
-            std::cout << fmt::format("{}: no uplink with source = \"kernel\" uses it: nothing to do\n",
-                                     ifname->str());
+            std::cout << fmt::format(
+                "{}: no uplink with source = \"kernel\" uses it: nothing to do\n", ifname->str());
         return 0;
     }
     NetlinkInterfaces kernel;
@@ -93,8 +93,13 @@ public:
             pollfd p{monitor.fd(), POLLIN, 0};
             const int timeout_ms = window_.poll_timeout_ms(now);
             timespec timeout{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
-            const int n = ::ppoll(&p, 1, timeout_ms < 0 ? nullptr : &timeout, &waiting);
-            if (n > 0 && notices_concern(monitor.drain(), watched_, kernel_.indexes()))
+            if (::ppoll(&p, 1, timeout_ms < 0 ? nullptr : &timeout, &waiting) <= 0) continue;
+            const NetlinkNotices notices = monitor.drain();
+            if (notices.overflow)
+                std::cout << "hookctl watch: the kernel dropped notifications (ENOBUFS): "
+                             "reading everything again\n"
+                          << std::flush;
+            if (notices_concern(notices, watched_, kernel_.indexes()))
                 window_.notice(WatchClock::now());
         }
         std::cout << "hookctl watch: stopped (SIGTERM)\n" << std::flush;

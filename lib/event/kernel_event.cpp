@@ -43,8 +43,9 @@ Lifetime parse_kernel_lifetime(std::string_view text, const std::string& what) {
 KernelAddress parse_addr_words(const std::vector<std::string_view>& w, const std::string& what) {
     // addr IFNAME ADDRESS/LEN [FLAG...] preferred N valid N
     if (w.size() < 7 || w[w.size() - 4] != "preferred" || w[w.size() - 2] != "valid")
-        throw InputError(what, "expected \"addr IFNAME ADDRESS/LEN [FLAG...] preferred N|forever "
-                               "valid N|forever\"");
+        throw InputError(what,
+                         "expected \"addr IFNAME ADDRESS/LEN [FLAG...] preferred N|forever "
+                         "valid N|forever\"");
     KernelAddress a;
     a.address = parse_interface_address(w[2], what);
     for (std::size_t i = 3; i + 4 < w.size(); ++i)
@@ -77,7 +78,7 @@ KernelLinkSnapshot parse_link_words(const std::vector<std::string_view>& w,
 std::vector<std::string> kernel_lines(const std::vector<KernelLinkSnapshot>& links) {
     std::vector<std::string> out;
     for (const auto& l : links) {
-        const char* state = !l.present  ? "absent"
+        const char* state = !l.present   ? "absent"
                             : !l.up      ? "down"
                             : l.lower_up ? "up lower-up"
                                          : "up no-carrier";
@@ -102,7 +103,8 @@ std::vector<KernelLinkSnapshot> parse_kernel_lines(const std::vector<std::string
         const std::string what = fmt::format("kernel line {}", n + 1);
         const std::string& line = lines[n];
         if (line.size() > max_line_bytes)
-            throw InputError(what, fmt::format("{} bytes, at most {}", line.size(), max_line_bytes));
+            throw InputError(what,
+                             fmt::format("{} bytes, at most {}", line.size(), max_line_bytes));
         if (!std::all_of(line.begin(), line.end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
             throw InputError(what, "not printable ASCII: " + quoted(line));
         const auto w = words_of(line);
@@ -114,14 +116,16 @@ std::vector<KernelLinkSnapshot> parse_kernel_lines(const std::vector<std::string
         } else if (w.size() >= 2 && w[0] == "addr") {
             const auto it = index.find(std::string(w[1]));
             if (it == index.end())
-                throw InputError(what, fmt::format("address of {} before its link line",
-                                                   quoted(w[1])));
+                throw InputError(what,
+                                 fmt::format("address of {} before its link line", quoted(w[1])));
             KernelLinkSnapshot& link = links[it->second];
             if (!link.present)
-                throw InputError(what, fmt::format("address on {}, which is absent", link.name.str()));
+                throw InputError(what,
+                                 fmt::format("address on {}, which is absent", link.name.str()));
             link.addresses.push_back(parse_addr_words(w, what));
         } else {
-            throw InputError(what, "expected a \"link ...\" or \"addr ...\" line, got " + quoted(line));
+            throw InputError(what,
+                             "expected a \"link ...\" or \"addr ...\" line, got " + quoted(line));
         }
     }
     return links;
@@ -162,9 +166,10 @@ const std::vector<std::string>& networkd_state_names() {
 
 const std::vector<std::string>& nm_action_names() {
     static const std::vector<std::string> names{
-        "pre-up",   "up",           "pre-down",     "down",         "vpn-pre-up",
-        "vpn-up",   "vpn-pre-down", "vpn-down",     "hostname",     "dhcp4-change",
-        "dhcp6-change", "connectivity-change", "reapply"};
+        "pre-up",     "up",           "pre-down",     "down",
+        "vpn-pre-up", "vpn-up",       "vpn-pre-down", "vpn-down",
+        "hostname",   "dhcp4-change", "dhcp6-change", "connectivity-change",
+        "reapply"};
     return names;
 }
 
@@ -190,7 +195,8 @@ std::optional<InterfaceName> dispatcher_interface(const RawEvent& raw) {
         const std::string& action = raw.args[1];
         const auto& actions = nm_action_names();
         if (std::find(actions.begin(), actions.end(), action) == actions.end())
-            throw InputError("argv[2]", "not a NetworkManager dispatcher action: " + quoted(action));
+            throw InputError("argv[2]",
+                             "not a NetworkManager dispatcher action: " + quoted(action));
         if (!nm_action_reads_kernel(action)) return std::nullopt;
         return parse_interface_name(raw.args[0], "argv[1]");
     }

@@ -54,6 +54,41 @@ Lifetime lifetime(const Json& j, const char* name) {
     return Lifetime{j.contains(name) ? j.at(name).get<std::uint32_t>() : 0};
 }
 
+Json ra_json(const RaFacts& ra) {
+    Json routers = Json::array();
+    for (const auto& r : ra.routers) {
+        Json prefixes = Json::array(), dnssl = Json::array();
+        for (const auto& p : r.prefixes) {
+            Json x = lease_json(p.preferred, p.valid);
+            x["prefix"] = p.prefix.to_string();
+            x["on-link"] = p.on_link;
+            x["autonomous"] = p.autonomous;
+            prefixes.push_back(x);
+        }
+        for (const auto& d : r.dnssl) dnssl.push_back(d.str());
+        routers.push_back(Json{{"from", r.from.to_string()},
+                               {"router-lifetime", r.router_lifetime},
+                               {"flags", r.flags},
+                               {"prefixes", prefixes},
+                               {"rdnss", list(r.rdnss)},
+                               {"dnssl", dnssl},
+                               {"addresses", list(r.addresses)}});
+    }
+    return Json{{"reported", ra.reported}, {"routers", routers}};
+}
+
+Json kernel_json(const KernelLinkFacts& k) {
+    Json addrs = Json::array();
+    for (const auto& a : k.addresses) {
+        Json x = lease_json(a.preferred, a.valid);
+        x["address"] = a.address.to_string();
+        x["flags"] = flag_names(a);
+        addrs.push_back(x);
+    }
+    return Json{
+        {"up", k.up}, {"lower-up", k.lower_up}, {"addresses", addrs}, {"reported", k.reported}};
+}
+
 }  // namespace
 
 Json to_json(const InterfaceFacts& f) {
@@ -105,42 +140,9 @@ Json to_json(const InterfaceFacts& f) {
                           {"dns", list(f.dhcp6->dns)},
                           {"domain-search", search}};
     }
-    if (f.ra) {
-        Json routers = Json::array();
-        for (const auto& r : f.ra->routers) {
-            Json prefixes = Json::array(), dnssl = Json::array();
-            for (const auto& p : r.prefixes) {
-                Json x = lease_json(p.preferred, p.valid);
-                x["prefix"] = p.prefix.to_string();
-                x["on-link"] = p.on_link;
-                x["autonomous"] = p.autonomous;
-                prefixes.push_back(x);
-            }
-            for (const auto& d : r.dnssl) dnssl.push_back(d.str());
-            routers.push_back(Json{{"from", r.from.to_string()},
-                                   {"router-lifetime", r.router_lifetime},
-                                   {"flags", r.flags},
-                                   {"prefixes", prefixes},
-                                   {"rdnss", list(r.rdnss)},
-                                   {"dnssl", dnssl},
-                                   {"addresses", list(r.addresses)}});
-        }
-        j["ra"] = Json{{"reported", f.ra->reported}, {"routers", routers}};
-    }
+    if (f.ra) j["ra"] = ra_json(*f.ra);
     if (f.delegated) j["delegated"] = Json{{"addresses", list(f.delegated->addresses)}};
-    if (f.kernel) {
-        Json addrs = Json::array();
-        for (const auto& a : f.kernel->addresses) {
-            Json x = lease_json(a.preferred, a.valid);
-            x["address"] = a.address.to_string();
-            x["flags"] = flag_names(a);
-            addrs.push_back(x);
-        }
-        j["kernel"] = Json{{"up", f.kernel->up},
-                           {"lower-up", f.kernel->lower_up},
-                           {"addresses", addrs},
-                           {"reported", f.kernel->reported}};
-    }
+    if (f.kernel) j["kernel"] = kernel_json(*f.kernel);
     j["updated"] = f.updated;
     return j;
 }

@@ -34,8 +34,8 @@ NetlinkMonitor::NetlinkMonitor() {
         const int e = errno;
         ::close(fd_);
         fd_ = -1;
-        throw Error(fmt::format("rtnetlink: subscribe to link and address changes: {}",
-                                std::strerror(e)));
+        throw Error(
+            fmt::format("rtnetlink: subscribe to link and address changes: {}", std::strerror(e)));
     }
     buffer_.resize(receive_size / 4);
 }
@@ -65,7 +65,9 @@ NetlinkNotices NetlinkMonitor::drain() {
         for (auto* h = reinterpret_cast<const nlmsghdr*>(buffer_.data()); NLMSG_OK(h, len);
              h = NLMSG_NEXT(h, len)) {
             if (auto l = netlink::parse_link(h)) out.links.push_back(std::move(*l));
-            else if (auto a = netlink::parse_address(h)) out.address_indexes.push_back(a->index);
+            // Link-local and host addresses come and go with DAD and never count.
+            else if (auto a = netlink::parse_address(h); a && a->scope == RT_SCOPE_UNIVERSE)
+                out.address_indexes.push_back(a->index);
         }
     }
 }

@@ -15,7 +15,8 @@ struct NetlinkNotices {
     // The kernel dropped notifications (ENOBUFS): whatever changed is unknown.
     bool overflow = false;
     std::vector<netlink::KernelLink> links;  // RTM_NEWLINK/DELLINK: index and name
-    std::vector<unsigned> address_indexes;   // RTM_NEWADDR/DELADDR: the interface's index
+    std::vector<unsigned>
+        address_indexes;  // RTM_NEWADDR/DELADDR of a global address: its interface
     bool empty() const { return !overflow && links.empty() && address_indexes.empty(); }
 };
 

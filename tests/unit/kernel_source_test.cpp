@@ -96,8 +96,8 @@ TEST_CASE("kernel lines: malformed or hostile lines are refused with the line na
           "kernel line 1: expected \"link IFNAME up lower-up|up no-carrier|down|absent\"");
     CHECK(refusal(watch_raw({"addr ext 2001:db8::1/64 preferred 1 valid 1"})) ==
           "kernel line 1: address of \"ext\" before its link line");
-    CHECK(refusal(watch_raw({"link ext up lower-up",
-                             "addr ext 2001:db8::1/64 shiny preferred 1 valid 1"})) ==
+    CHECK(refusal(watch_raw(
+              {"link ext up lower-up", "addr ext 2001:db8::1/64 shiny preferred 1 valid 1"})) ==
           "kernel line 2: unknown address flag \"shiny\"");
     CHECK(refusal(watch_raw({"link ext absent", "addr ext 2001:db8::1/64 preferred 1 valid 1"})) ==
           "kernel line 2: address on ext, which is absent");
@@ -106,9 +106,9 @@ TEST_CASE("kernel lines: malformed or hostile lines are refused with the line na
     CHECK(refusal(watch_raw({"link ext\x1b[31m up lower-up"})) ==
           "kernel line 1: not printable ASCII: \"link ext\\x1b[31m up lower-up\"");
     CHECK(refusal(watch_raw({"link ../../etc up lower-up"})).rfind("kernel line 1: ", 0) == 0);
-    CHECK(refusal(watch_raw({"link ext up lower-up",
-                             "addr ext 2001:db8::1/64 preferred -1 valid 1"}))
-              .rfind("kernel line 2: ", 0) == 0);
+    CHECK(
+        refusal(watch_raw({"link ext up lower-up", "addr ext 2001:db8::1/64 preferred -1 valid 1"}))
+            .rfind("kernel line 2: ", 0) == 0);
     CHECK(refusal(watch_raw({std::string(300, 'x')})) == "kernel line 1: 300 bytes, at most 256");
     CHECK(refusal(watch_raw(std::vector<std::string>(5000, "link ext down"))) ==
           "kernel: 5000 lines, at most 4096");
@@ -131,20 +131,20 @@ TEST_CASE("kernel event: one update per link; special addresses left out with a 
     CHECK((*e.updates[0].kernel)->addresses.size() == 1);
     REQUIRE(e.updates[1].kernel);
     CHECK(!*e.updates[1].kernel);  // absent: the section goes
-    CHECK(e.warnings == std::vector<std::string>{"ext: address ff02::1/64 left out: it is multicast"});
+    CHECK(e.warnings ==
+          std::vector<std::string>{"ext: address ff02::1/64 left out: it is multicast"});
 }
 
 TEST_CASE("networkd-dispatcher: IFACE and STATE checked, the rest not read", "[kernel]") {
     RawEvent raw;
     raw.source = Source::kernel;
     raw.script = kernel_trigger_networkd;
-    raw.env = relevant_environment(
-        Source::kernel, {{"IFACE", "ext"},
-                         {"STATE", "routable"},
-                         {"ADDR", "192.0.2.7"},
-                         {"IP6_ADDRS", "2001:db8:a::dead:b0a1"},
-                         {"json", "{\"huge\": \"and unread\"}"},
-                         {"PATH", "/usr/bin"}});
+    raw.env = relevant_environment(Source::kernel, {{"IFACE", "ext"},
+                                                    {"STATE", "routable"},
+                                                    {"ADDR", "192.0.2.7"},
+                                                    {"IP6_ADDRS", "2001:db8:a::dead:b0a1"},
+                                                    {"json", "{\"huge\": \"and unread\"}"},
+                                                    {"PATH", "/usr/bin"}});
     CHECK(raw.env.count("json") == 0);
     CHECK(raw.env.count("ADDR") == 0);
     CHECK(dispatcher_interface(raw) == ifn("ext"));
@@ -160,9 +160,10 @@ TEST_CASE("networkd-dispatcher: IFACE and STATE checked, the rest not read", "[k
     CHECK(refusal(raw) == "IFACE: missing");
 }
 
-TEST_CASE("NetworkManager dispatcher: argv INTERFACE ACTION; actions without an interface are "
-          "no event",
-          "[kernel]") {
+TEST_CASE(
+    "NetworkManager dispatcher: argv INTERFACE ACTION; actions without an interface are "
+    "no event",
+    "[kernel]") {
     RawEvent raw;
     raw.source = Source::kernel;
     raw.script = kernel_trigger_nm;
@@ -173,8 +174,7 @@ TEST_CASE("NetworkManager dispatcher: argv INTERFACE ACTION; actions without an 
     raw.args = {"", "connectivity-change"};
     CHECK(!dispatcher_interface(raw));
     raw.args = {"ext", "up", "extra"};
-    CHECK(refusal(raw) ==
-          "argv: NetworkManager passes 2 arguments (interface, action), got 3");
+    CHECK(refusal(raw) == "argv: NetworkManager passes 2 arguments (interface, action), got 3");
     raw.args = {"ext", "$(reboot)"};
     CHECK(refusal(raw) == "argv[2]: not a NetworkManager dispatcher action: \"$(reboot)\"");
     raw.args = {"e x t", "up"};
@@ -207,8 +207,9 @@ TEST_CASE("config: source = \"kernel\" and what such an uplink cannot have", "[k
         }
         return std::string("(accepted)");
     };
-    CHECK(error_of("[uplink.ext]\ninterface = \"ext\"\nsource = \"kernal\"\n") ==
-          "x.toml:3:10: uplink.ext.source: unknown value \"kernal\"\n  hint: did you mean 'kernel'?");
+    CHECK(
+        error_of("[uplink.ext]\ninterface = \"ext\"\nsource = \"kernal\"\n") ==
+        "x.toml:3:10: uplink.ext.source: unknown value \"kernal\"\n  hint: did you mean 'kernel'?");
     CHECK(error_of("[uplink.ext]\ninterface = \"ext\"\nsource = \"kernel\"\npd-iaid = 1\n")
               .rfind("x.toml:4:11: uplink.ext.pd-iaid: an uplink with source = \"kernel\" has no "
                      "delegated prefix",
@@ -224,13 +225,14 @@ TEST_CASE("config: source = \"kernel\" and what such an uplink cannot have", "[k
     CHECK(error_of("[uplink.ext]\ninterface = \"ext\"\nsource = \"kernel\"\non.BOUND6 = "
                    "[[\"/bin/true\"]]\n")
               .find("gets no pppd or dhcpcd events") != std::string::npos);
-    CHECK(error_of("[settings]\nwatch-settle = \"2m\"\n")
-              .find("a settle window over a minute") != std::string::npos);
+    CHECK(error_of("[settings]\nwatch-settle = \"2m\"\n").find("a settle window over a minute") !=
+          std::string::npos);
 }
 
-TEST_CASE("engine: the rule follows the kernel's prefix; tentative, deprecated and temporary "
-          "addresses do not count; a link that goes down takes the rule",
-          "[kernel][engine]") {
+TEST_CASE(
+    "engine: the rule follows the kernel's prefix; tentative, deprecated and temporary "
+    "addresses do not count; a link that goes down takes the rule",
+    "[kernel][engine]") {
     test::TempDir dir;
     const Config config = parse_config(ext_config, "ext.toml");
     StateDir state(dir.path.string());
@@ -247,9 +249,10 @@ TEST_CASE("engine: the rule follows the kernel's prefix; tentative, deprecated a
     };
 
     // DAD still running, and a privacy address: nothing yet.
-    auto r = run({"link ext up lower-up",
-                  "addr ext 2001:db8:a::dead:b0a1/64 tentative mngtmpaddr preferred 3600 valid 7200",
-                  "addr ext 2001:db8:a:0:aaaa:bbbb:cccc:dddd/64 temporary preferred 600 valid 7200"});
+    auto r =
+        run({"link ext up lower-up",
+             "addr ext 2001:db8:a::dead:b0a1/64 tentative mngtmpaddr preferred 3600 valid 7200",
+             "addr ext 2001:db8:a:0:aaaa:bbbb:cccc:dddd/64 temporary preferred 600 valid 7200"});
     CHECK(r.plan.empty());
 
     r = run({"link ext up lower-up",
@@ -274,8 +277,7 @@ TEST_CASE("engine: the rule follows the kernel's prefix; tentative, deprecated a
                                    "add rule ipv6 10000: from 2001:db8:b::/64 lookup 199"});
 
     // Two usable prefixes: the one carrying the token wins over a longer lifetime.
-    r = run({"link ext up lower-up",
-             "addr ext 2001:db8:c::1234/64 preferred 9000 valid 9000",
+    r = run({"link ext up lower-up", "addr ext 2001:db8:c::1234/64 preferred 9000 valid 9000",
              "addr ext 2001:db8:b::dead:b0a1/64 mngtmpaddr preferred 3600 valid 7200"});
     CHECK(r.plan.empty());
 
@@ -389,12 +391,12 @@ TEST_CASE("watch: which notices matter, the settle window, lifetimes alone", "[k
     w.done();
     CHECK(!w.due());
 
-    const auto a = parse_kernel_lines({"link ext up lower-up",
-                                       "addr ext 2001:db8:a::1/64 preferred 100 valid 200"});
-    const auto b = parse_kernel_lines({"link ext up lower-up",
-                                       "addr ext 2001:db8:a::1/64 preferred 90 valid 190"});
-    const auto c = parse_kernel_lines({"link ext up lower-up",
-                                       "addr ext 2001:db8:a::1/64 deprecated preferred 0 valid 190"});
+    const auto a = parse_kernel_lines(
+        {"link ext up lower-up", "addr ext 2001:db8:a::1/64 preferred 100 valid 200"});
+    const auto b = parse_kernel_lines(
+        {"link ext up lower-up", "addr ext 2001:db8:a::1/64 preferred 90 valid 190"});
+    const auto c = parse_kernel_lines(
+        {"link ext up lower-up", "addr ext 2001:db8:a::1/64 deprecated preferred 0 valid 190"});
     CHECK(same_but_lifetimes(a, b));
     CHECK(!same_but_lifetimes(a, c));
 }
