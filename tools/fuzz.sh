@@ -22,6 +22,11 @@ ppp)
     printf '\x02ppp0\neth0\n0\nfe80::1\nfe80::2\nLLLOCAL=fe80::1\n' >"$corpus/ipv6-up"
     printf '\x01IFNAME=ppp0\nIPLOCAL=198.51.100.7\nPPP_IFACE=ppp0\n' >"$corpus/ip-down-env"
     ;;
+kernel)
+    printf '\x00link ext up lower-up\naddr ext 2001:db8:a::dead:b0a1/64 mngtmpaddr preferred 3600 valid 7200\naddr ext 192.0.2.7/24 permanent preferred forever valid forever\nlink wan0 absent\n' >"$corpus/watch"
+    printf '\x01IFACE=ext\nSTATE=routable\nlink ext up no-carrier\n' >"$corpus/networkd"
+    printf '\x02argv ext\nargv dhcp6-change\nlink ext down\n' >"$corpus/nm"
+    ;;
 config)
     cp examples/*.toml "$corpus"/
     ;;
