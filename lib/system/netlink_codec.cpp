@@ -9,7 +9,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 namespace hookctl::netlink {
 
@@ -73,6 +75,19 @@ std::optional<IpPrefix> prefix_of(const Attributes& a, std::uint16_t type, Famil
     auto address = a.address(type, family);
     if (!address || length > address->bit_length()) return std::nullopt;
     return IpPrefix{*address, length};
+}
+
+// The fixed header of a message of one of `types`, copied out (the message buffer
+// need not be aligned for T); nullopt for another type or a message too short.
+template <class T>
+std::optional<T> fixed_header(const nlmsghdr* message, std::initializer_list<std::uint16_t> types) {
+    if (std::find(types.begin(), types.end(), message->nlmsg_type) == types.end() ||
+        message->nlmsg_len < NLMSG_HDRLEN + sizeof(T))
+        return std::nullopt;
+    T fixed;
+    std::memcpy(&fixed, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN,
+                sizeof fixed);
+    return fixed;
 }
 
 // How the kernel stores what we asked for: a mask of all ones with a mark is the
@@ -264,11 +279,9 @@ std::optional<Reply> parse_error(const nlmsghdr* message) {
 }
 
 std::optional<KernelRule> parse_rule(const nlmsghdr* message) {
-    if (message->nlmsg_type != RTM_NEWRULE ||
-        message->nlmsg_len < NLMSG_HDRLEN + sizeof(fib_rule_hdr))
-        return std::nullopt;
-    fib_rule_hdr frh;
-    std::memcpy(&frh, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof frh);
+    const auto header = fixed_header<fib_rule_hdr>(message, {RTM_NEWRULE});
+    if (!header) return std::nullopt;
+    const fib_rule_hdr& frh = *header;
     const auto attrs = parse_attributes(message, sizeof frh, FRA_MAX);
     const auto family = family_of(frh.family);
     const auto action = from_kernel_number(rule_actions, frh.action);
@@ -304,10 +317,9 @@ std::optional<KernelRule> parse_rule(const nlmsghdr* message) {
 std::optional<KernelRoute> parse_route(
     const nlmsghdr* message,
     const std::function<std::optional<InterfaceName>(unsigned)>& interface_name) {
-    if (message->nlmsg_type != RTM_NEWROUTE || message->nlmsg_len < NLMSG_HDRLEN + sizeof(rtmsg))
-        return std::nullopt;
-    rtmsg rtm;
-    std::memcpy(&rtm, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof rtm);
+    const auto header = fixed_header<rtmsg>(message, {RTM_NEWROUTE});
+    if (!header) return std::nullopt;
+    const rtmsg& rtm = *header;
     // Cached clones are not routes anyone added; source-specific routes are not
     // something hookctl creates (RouteObject has no source).
     if ((rtm.rtm_flags & RTM_F_CLONED) || rtm.rtm_src_len != 0) return std::nullopt;
@@ -351,11 +363,9 @@ Message address_dump_request() {
 }
 
 std::optional<KernelLink> parse_link(const nlmsghdr* message) {
-    if ((message->nlmsg_type != RTM_NEWLINK && message->nlmsg_type != RTM_DELLINK) ||
-        message->nlmsg_len < NLMSG_HDRLEN + sizeof(ifinfomsg))
-        return std::nullopt;
-    ifinfomsg ifi;
-    std::memcpy(&ifi, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof ifi);
+    const auto header = fixed_header<ifinfomsg>(message, {RTM_NEWLINK, RTM_DELLINK});
+    if (!header) return std::nullopt;
+    const ifinfomsg& ifi = *header;
     const auto attrs = parse_attributes(message, sizeof ifi, IFLA_MAX);
     if (!attrs || ifi.ifi_index <= 0) return std::nullopt;
     KernelLink l;
@@ -367,11 +377,9 @@ std::optional<KernelLink> parse_link(const nlmsghdr* message) {
 }
 
 std::optional<KernelAddressMessage> parse_address(const nlmsghdr* message) {
-    if ((message->nlmsg_type != RTM_NEWADDR && message->nlmsg_type != RTM_DELADDR) ||
-        message->nlmsg_len < NLMSG_HDRLEN + sizeof(ifaddrmsg))
-        return std::nullopt;
-    ifaddrmsg ifa;
-    std::memcpy(&ifa, reinterpret_cast<const std::uint8_t*>(message) + NLMSG_HDRLEN, sizeof ifa);
+    const auto header = fixed_header<ifaddrmsg>(message, {RTM_NEWADDR, RTM_DELADDR});
+    if (!header) return std::nullopt;
+    const ifaddrmsg& ifa = *header;
     const auto attrs = parse_attributes(message, sizeof ifa, IFA_MAX);
     const auto family = family_of(ifa.ifa_family);
     if (!attrs || !family || ifa.ifa_index == 0) return std::nullopt;

@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& line : hookctl::fuzz::lines(data + 1, size - 1)) {
         if (line.rfind("argv ", 0) == 0)
             raw.args.push_back(line.substr(5));
-        else if (const auto eq = line.find('='); eq != std::string::npos && line[0] != 'l' &&
-                                                 line[0] != 'a')
+        else if (const auto eq = line.find('=');
+                 eq != std::string::npos && line[0] != 'l' && line[0] != 'a')
             env.emplace(line.substr(0, eq), line.substr(eq + 1));
         else
             raw.kernel.push_back(line);
