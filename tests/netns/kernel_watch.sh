@@ -7,9 +7,9 @@
 #   lifetime 0) and the rule follows; link down takes it, up brings it back; a
 #   burst of 20 address changes is one engine run; lifetime refreshes alone are
 #   none; kill -9 and a restart converge; notifications dropped by the kernel
-#   (ENOBUFS) end in a full resync; a renamed interface is gone; pppd events
-#   arriving meanwhile are serialised with watch's runs; SIGTERM ends it cleanly;
-#   idle it does not wake.
+#   (ENOBUFS) end in a full resync; a renamed interface is gone; pppd and dhcpcd
+#   events arriving meanwhile are serialised with watch's runs; SIGTERM ends it
+#   cleanly; idle it does not wake.
 # Needs root; exit 77 = skipped.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -75,6 +75,9 @@ token = "::dead:b0a1"
 [uplink.tkom]                # pppd
 interface = "ppp0"
 
+[uplink.isp]                 # dhcpcd
+interface = "wan0"
+
 [[rule]]
 from = "ext.prefix"
 table = "kd"
@@ -83,6 +86,11 @@ table = "kd"
 to = "198.51.100.10/32"
 table = "kd"
 while = "tkom"
+
+[[rule]]
+to = "203.0.113.20/32"
+table = "kd"
+while = "isp"
 EOF
 
 # A simple command in the background, so $! is hookctl itself (ip netns exec execs it).
@@ -173,24 +181,41 @@ check "after ENOBUFS: the state is read again and the rule follows" \
     "wait_rules 'from 2001:db8:c::/64 lookup 199;'"
 check "  and watch says so" "grep -q 'dropped notifications (ENOBUFS)' '$WORK/watch.log'"
 
-# --- pppd events while watch runs: serialised ----------------------------------------
+# --- pppd and dhcpcd events while watch runs: serialised ------------------------------
+# dhcpcd's DHCPv4 bind and release on wan0, exactly the variables dhcpcd 9.4.1 passes.
+cat >"$WORK/BOUND.env" <<'EOT'
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ifcarrier=up
+interface=wan0
+new_ip_address=192.0.2.100
+new_routers=192.0.2.1
+new_subnet_cidr=24
+protocol=dhcp
+reason=BOUND
+EOT
+sed -e 's/^new_/old_/' -e 's/^reason=.*/reason=RELEASE/' "$WORK/BOUND.env" >"$WORK/RELEASE.env"
 pids=()
 for i in $(seq 1 10); do
     hk ppp ip-up ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom >"$WORK/ppp-up-$i.out" 2>&1 &
     pids+=($!)
+    hk_dhcpcd "$WORK/BOUND.env" >"$WORK/dhcpcd-bound-$i.out" 2>&1 &
+    pids+=($!)
     echo "address add 2001:db8:d::$i/64 dev ext nodad" | ip -n "$NS" -batch -
     hk ppp ip-down ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom >"$WORK/ppp-down-$i.out" 2>&1 &
     pids+=($!)
+    hk_dhcpcd "$WORK/RELEASE.env" >"$WORK/dhcpcd-release-$i.out" 2>&1 &
+    pids+=($!)
 done
-ppp_failures=0
-for p in "${pids[@]}"; do wait "$p" || ppp_failures=$((ppp_failures + 1)); done
-check "20 pppd events beside watch's runs: all exit 0" '[ $ppp_failures = 0 ]'
+daemon_failures=0
+for p in "${pids[@]}"; do wait "$p" || daemon_failures=$((daemon_failures + 1)); done
+check "20 pppd and 20 dhcpcd events beside watch's runs: all exit 0" '[ $daemon_failures = 0 ]'
 hk ppp ip-up ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom >/dev/null 2>&1
+hk_dhcpcd "$WORK/BOUND.env" >/dev/null 2>&1
 sleep 1
 check "journal ids are unique" \
     '[ "$(hk events --json --limit 1000 | jq "[.[].id] | (length == (unique | length))")" = true ]'
-check "end state: the pppd rule and the kernel rule, once each" \
-    "[ \"\$(ip -n $NS -4 rule show | grep -c 'proto 211')\" = 1 ] && wait_rules 'from 2001:db8:c::/64 lookup 199;' 3"
+check "end state: the pppd rule, the dhcpcd rule and the kernel rule, once each" \
+    "[ \"\$(ip -n $NS -4 rule show | grep -c 'proto 211')\" = 2 ] && wait_rules 'from 2001:db8:c::/64 lookup 199;' 3"
 
 # --- a renamed interface is gone -------------------------------------------------------
 ip -n "$NS" link set ext down
@@ -204,11 +229,21 @@ check "renamed back (and readdressed): the rule returns" "wait_rules 'from 2001:
 # --- idle: no wake-ups ----------------------------------------------------------------
 netns_stop_pid "$RADVD_PID"   # no more RAs (its last ones, with lifetime 0, go out as it stops)
 RADVD_PID=
-sleep 2
 switches() { awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v + n }' "/proc/$WATCH_PID/status"; }
+# Let the last notifications (radvd's final RAs, the kernel's reaction) be handled:
+# on a loaded machine they can take seconds. Quiet means a second without a switch.
+for _ in $(seq 30); do
+    q0=$(switches); sleep 1; q1=$(switches)
+    [ "$q0" = "$q1" ] && break
+done
+# What the kernel announces meanwhile (each notice wakes watch, which is not idleness).
+ip -n "$NS" monitor link address >"$WORK/idle-notices" 2>&1 &
+MONITOR_PID=$!
 s0=$(switches)
 sleep 3
 s1=$(switches)
+kill "$MONITOR_PID"; wait "$MONITOR_PID" 2>/dev/null
+sed 's/^/# idle notice: /' "$WORK/idle-notices"
 check "idle for 3 s: no wake-ups ($s0 -> $s1 context switches)" '[ "$s0" = "$s1" ]'
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$WATCH_PID/status")
 if [ -n "${HOOKCTL_SANITIZED:-}" ]; then
