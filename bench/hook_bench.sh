@@ -27,6 +27,7 @@
 # Arrays named per group and event (SIDES_*, REBIND_a, ...) are reached through namerefs.
 # shellcheck disable=SC2034,SC2154
 set -eu
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 BENCH_DEFAULT_N=40 bench_args build "$@"
@@ -101,7 +102,7 @@ for s in ip-up ip-down ipv6-up ipv6-down; do
     mount --bind "$WORK/ppp/$s.d" "/etc/ppp/$s.d"
 done
 cp -a /usr/lib/dhcpcd/dhcpcd-hooks "$WORK/dhcpcd-hooks"
-STOCK_HOOKS=$(ls "$WORK/dhcpcd-hooks" | tr '\n' ' ')
+STOCK_HOOKS=$(cd "$WORK/dhcpcd-hooks" && printf '%s ' *)
 mount --bind "$WORK/dhcpcd-hooks" /usr/lib/dhcpcd/dhcpcd-hooks
 HOSTNAME0=$(cat /proc/sys/kernel/hostname)
 
@@ -312,7 +313,7 @@ SIDES_prefix=(hk sh floor validator)
 HK_CUR=a SH_CUR=a FL_CUR=a ST_CUR=a
 ev_prefix_hk() {
     local next
-    next=$(other $HK_CUR)
+    next=$(other "$HK_CUR")
     timed "$1" "REBIND_$next" "$HK" dhcpcd
     HK_CUR=$next HUPS_HK=$((HUPS_HK + 1))
 }
@@ -362,7 +363,7 @@ SIDES_prefix_rh=(hk sh runner script)
 setup_prefix_rh_hk() { dhcpcd_hooks hk; }
 ev_prefix_rh_hk() {
     local next
-    next=$(other $HK_CUR)
+    next=$(other "$HK_CUR")
     timed "$1" "REBIND_$next" $RUN_HOOKS
     HK_CUR=$next HUPS_HK=$((HUPS_HK + 1))
 }
@@ -383,7 +384,7 @@ ev_prefix_rh_runner() {
 }
 ev_prefix_rh_script() {    # dhcpcd execs its script with argv = { script } and its environment
     local next
-    next=$(other $HK_CUR)
+    next=$(other "$HK_CUR")
     timed "$1" "REBIND_$next" "$HK"
     HK_CUR=$next HUPS_HK=$((HUPS_HK + 1))
 }
@@ -476,14 +477,17 @@ T_END=$EPOCHREALTIME
     die "ppp0 sysctls are not use_tempaddr=1 forwarding=0 autoconf=1 accept_ra=1"
 [ "$(ip -4 rule show | grep -c 'proto 211')" = 2 ] || die "expected hookctl's 2 IPv4 rules"
 [ "$(ip -4 rule show | grep -c '^10100:')" = 2 ] || die "expected the shell's 2 IPv4 rules"
-[ "$(ip -6 rule show | grep -c 'proto 211')" = 1 ] &&
-    ip -6 rule show | grep -q "^10000:.*from 2001:db8:${HK_CUR}00::/64 lookup 199 proto 211" ||
+# v6_rule_is SELECT MATCH: exactly one IPv6 rule matches SELECT, and it matches MATCH
+v6_rule_is() {
+    local got
+    got=$(ip -6 rule show | grep -e "$1" || true)
+    [ "$(grep -c . <<<"$got")" = 1 ] && grep -q -e "$2" <<<"$got"
+}
+v6_rule_is 'proto 211' "^10000:.*from 2001:db8:${HK_CUR}00::/64 lookup 199 proto 211" ||
     die "hookctl's IPv6 rules are not the one for 2001:db8:${HK_CUR}00::/64: $(ip -6 rule show)"
-[ "$(ip -6 rule show | grep -c '^10101:')" = 1 ] &&
-    ip -6 rule show | grep -q "^10101:.*from 2001:db8:${SH_CUR}00::/64 lookup 199" ||
+v6_rule_is '^10101:' "^10101:.*from 2001:db8:${SH_CUR}00::/64 lookup 199" ||
     die "the shell's IPv6 rules are not the one for 2001:db8:${SH_CUR}00::/64: $(ip -6 rule show)"
-[ "$(ip -6 rule show | grep -c '^10201:')" = 1 ] &&
-    ip -6 rule show | grep -q "^10201:.*from 2001:db8:${FL_CUR}00::/64 lookup 199" ||
+v6_rule_is '^10201:' "^10201:.*from 2001:db8:${FL_CUR}00::/64 lookup 199" ||
     die "the floor's IPv6 rules are not the one for 2001:db8:${FL_CUR}00::/64: $(ip -6 rule show)"
 grep -q "prefix 2001:db8:${HK_CUR}00::/64 {" "$WORK/hk/radvd.conf" || die "hookctl's radvd.conf lacks prefix ${HK_CUR}"
 grep -q "prefix 2001:db8:${SH_CUR}00::/64 {" "$WORK/sh/radvd.conf" || die "the shell's radvd.conf lacks prefix ${SH_CUR}"
@@ -513,7 +517,7 @@ with_event() {
         ipv6-up | ipv6-up-again) env -i "${RP6_ENV[@]}" "$@" "$WORK/ppp/ipv6-up.d/50-hookctl" "${PPP6_ARGS[@]}" ;;
         ip-up) env -i "${RP4_ENV[@]}" "$@" "$WORK/ppp/ip-up.d/50-hookctl" "${PPP4_ARGS[@]}" ;;
         rebind6)
-            next=$(other $HK_CUR)
+            next=$(other "$HK_CUR")
             local -n env_=REBIND_$next
             env -i "${env_[@]}" "$@" "$HK" dhcpcd
             HK_CUR=$next HUPS_HK=$((HUPS_HK + 1)) ;;
@@ -527,13 +531,13 @@ pppd_d hk
 EVENTS=(ipv6-up ip-up rebind6 renew6 ra)
 declare -A CHILDREN RSS
 for e in "${EVENTS[@]}"; do
-    prep_for $e
-    with_event $e "$STRACE" -f -qq -e trace=clone,clone3,fork,vfork,execve -o "$WORK/strace.$e" </dev/null >/dev/null 2>&1
+    prep_for "$e"
+    with_event "$e" "$STRACE" -f -qq -e trace=clone,clone3,fork,vfork,execve -o "$WORK/strace.$e" </dev/null >/dev/null 2>&1
     CHILDREN[$e]="$(grep -cE '(clone3?|v?fork)\(' "$WORK/strace.$e" || true) clone/fork, $(grep -c 'execve(' "$WORK/strace.$e" || true) execve"
     max=0
     for _ in 1 2 3; do
-        prep_for $e
-        with_event $e /usr/bin/time -f %M -o "$WORK/rss" </dev/null >/dev/null 2>&1
+        prep_for "$e"
+        with_event "$e" /usr/bin/time -f %M -o "$WORK/rss" </dev/null >/dev/null 2>&1
         v=$(tail -1 "$WORK/rss")
         [ "$v" -gt "$max" ] && max=$v
     done
@@ -547,7 +551,7 @@ TRACE_SET=openat,open,read,pread64,readv,write,pwrite64,writev,rename,renameat,r
 noop_report() {  # EVENT LABEL
     local e=$1 f=$WORK/strace.noop.$1 forks writes renames verdict=met
     if [ "$e" = renew6 ]; then prep_for renew6; else untimed RP6_ENV "$WORK/ppp/ipv6-up.d/50-hookctl" "${PPP6_ARGS[@]}"; fi
-    with_event $e "$STRACE" -f -qq -y -e trace=$TRACE_SET -o "$f" </dev/null >/dev/null 2>&1
+    with_event "$e" "$STRACE" -f -qq -y -e trace=$TRACE_SET -o "$f" </dev/null >/dev/null 2>&1
     forks=$(grep -cE '(clone3?|v?fork)\(' "$f" || true)
     renames=$(grep -E 'rename(at2?)?\(' "$f" | grep -v ' = -1 ' || true)
     writes=$(grep -oE '(write|pwrite64|writev)\([0-9]+<[^>]*>' "$f" | sed -E 's/^[a-z0-9]+\([0-9]+<//; s/>$//' | sort | uniq -c || true)
@@ -575,6 +579,7 @@ noop_report() {  # EVENT LABEL
 }
 
 # ---- report -------------------------------------------------------------------------------
+# shellcheck disable=SC2119  # bench_median reads stdin here
 med() { cat "$@" 2>/dev/null | bench_median; }                        # median of files, us
 ms() { bench_ms "$1"; }
 rfiles() { local r; for ((r = 1; r <= ROUNDS; r++)); do echo "$WORK/t/$1.$2.$r"; done; }
