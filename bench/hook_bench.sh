@@ -546,6 +546,42 @@ done
 env -i "${RADVD_C_ENV[@]}" /usr/bin/time -f %M -o "$WORK/rss" /usr/sbin/radvd -c -C "$WORK/hk/radvd.conf" >/dev/null 2>&1
 RSS_RADVD_C=$(tail -1 "$WORK/rss")
 
+# Programs started per event on each install path (successful execve under strace -f,
+# the runner and the hook included): where the runners' fixed cost comes from.
+procs_of() {  # ENV-ARRAY PROGRAM ARGS...
+    local -n env_=$1
+    shift
+    env -i "${env_[@]}" "$STRACE" -f -qq -e trace=execve -o "$WORK/strace.p" "$@" </dev/null >/dev/null 2>>"$ERRLOG" ||
+        die "exit status $? from $* under strace"
+    grep -c ' = 0$' "$WORK/strace.p" || true
+}
+reconnect_procs() {  # wrap|direct: the four scripts of a reconnect, summed
+    local s p n=0
+    sysctls_fresh
+    for s in ip-down ipv6-down ip-up ipv6-up; do
+        if [ "$1" = direct ]; then p=$WORK/direct/$s; else p=/etc/ppp/$s; fi
+        # shellcheck disable=SC2046
+        n=$((n + $(procs_of PPPD_ENV "$p" $(ppp_args $s))))
+    done
+    echo $n
+}
+declare -A PROCS
+pppd_d hk; PROCS[reconnect.hk]=$(reconnect_procs wrap)
+pppd_d empty; PROCS[reconnect.direct]=$(reconnect_procs direct)
+pppd_d sh; PROCS[reconnect.sh]=$(reconnect_procs wrap)
+pppd_d empty; PROCS[reconnect.runner]=$(reconnect_procs wrap)
+pppd_d hk
+for side in hk sh runner; do
+    dhcpcd_hooks "$side"
+    if [ "$side" = sh ]; then cur=$SH_CUR; else cur=$HK_CUR; fi
+    PROCS[renew.$side]=$(procs_of "RENEW_$cur" $RUN_HOOKS)
+    [ "$side" != sh ] || HUPS_SH=$((HUPS_SH + 1))    # 90-shell reloads radvd on every RENEW6
+    PROCS[ra.$side]=$(procs_of RA $RUN_HOOKS)
+done
+dhcpcd_hooks none
+PROCS[renew.script]=$(procs_of "RENEW_$HK_CUR" "$HK")
+PROCS[ra.script]=$(procs_of RA "$HK")
+
 # Nothing to do: RENEW6 unchanged and ipv6-up again, every file syscall traced.
 TRACE_SET=openat,open,read,pread64,readv,write,pwrite64,writev,rename,renameat,renameat2,unlink,unlinkat,fsync,fdatasync,clone,clone3,fork,vfork,execve
 noop_report() {  # EVENT LABEL
@@ -687,6 +723,15 @@ echo
 
 echo "child processes of one hookctl run (strace -f; the execve is hookctl's own):"
 for e in "${EVENTS[@]}"; do printf '  %-10s %s\n' "$e" "${CHILDREN[$e]}"; done
+echo "programs started per event, by install path (strace -f, successful execve, runner and hook included):"
+printf '  %-34s | %8s | %8s | %8s | %8s\n' "event" "hookctl" "shell" "runner" "direct"
+printf '  %-34s | %8s | %8s | %8s | %8s\n' "pppd reconnect via wrappers" "${PROCS[reconnect.hk]}" "${PROCS[reconnect.sh]}" \
+    "${PROCS[reconnect.runner]}" "${PROCS[reconnect.direct]}"
+printf '  %-34s | %8s | %8s | %8s | %8s\n' "RENEW6 via dhcpcd-run-hooks" "${PROCS[renew.hk]}" "${PROCS[renew.sh]}" \
+    "${PROCS[renew.runner]}" "${PROCS[renew.script]}"
+printf '  %-34s | %8s | %8s | %8s | %8s\n' "ROUTERADVERT via dhcpcd-run-hooks" "${PROCS[ra.hk]}" "${PROCS[ra.sh]}" \
+    "${PROCS[ra.runner]}" "${PROCS[ra.script]}"
+echo "  (direct: hookctl as pppd's ip-up-script etc. / as dhcpcd's script, no runner)"
 echo "peak RSS of one hookctl run (GNU time %M, max of 3; target <= 4096 KB):"
 for e in "${EVENTS[@]}"; do
     printf '  %-10s %6s KB %s\n' "$e" "${RSS[$e]}" "$(mark "${RSS[$e]}" 4096 le)"
