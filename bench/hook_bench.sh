@@ -1,8 +1,9 @@
 #!/bin/bash
 # hookctl against the shell hooks it replaces, each event started the way the daemon
 # starts it on the install path users choose, in one run: the table of issue 10 plus
-# the static-C floor, the fixed cost of the daemons' own hook runners, the child
-# processes, syscalls and peak RSS of hookctl runs, and the targets, met or not.
+# the static-C floor, the fixed cost of the daemons' own hook runners, the programs
+# each install path starts, the child processes, syscalls and peak RSS of hookctl
+# runs, and the targets, met or not. About 2 minutes with the defaults.
 # Not a test: it prints (bench/README.md explains the method and keeps a result).
 #
 #   bench/hook_bench.sh [-n EVENTS] [-r ROUNDS] [BUILD_DIR]   (root; default 40 events
