@@ -5,6 +5,12 @@
  *   floor sysctls IF V1 V2 V3 V4  net.ipv6.conf.IF.{use_tempaddr,forwarding,autoconf,accept_ra}
  *   floor rules add|del           ipv4 rules to 198.51.100.10/32 and 203.0.113.20/32, table 199
  *   floor swap OLD NEW PRIO       ipv6 rule from OLD/64 deleted, from NEW/64 added, table 199
+ *   floor prefix OLD NEW PRIO CONF PIDFILE
+ *                                 swap, then a radvd.conf for NEW/64 on int2 written to
+ *                                 CONF.tmp and renamed over CONF, then SIGHUP to the pid
+ *                                 in PIDFILE if /proc/PID/comm says radvd (what a prefix
+ *                                 change does, without the validator)
+ *   floor noop                    nothing: process start and exit, the least any event costs
  *
  * Built by bench/hook_bench.sh with `cc -O2 -static`. */
 #include <arpa/inet.h>
@@ -12,6 +18,7 @@
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +76,42 @@ static int rule(int fd, int add, int family, int to, const char* address, int le
     return e->error;
 }
 
+static int write_radvd_conf(const char* conf, const char* prefix) {
+    char tmp[512], text[512];
+    snprintf(tmp, sizeof tmp, "%s.tmp", conf);
+    int len = snprintf(text, sizeof text,
+                       "interface int2 {\n    AdvSendAdvert on;\n    AdvManagedFlag on;\n"
+                       "    MinRtrAdvInterval 3;\n    MaxRtrAdvInterval 10;\n"
+                       "    prefix %s/64 {\n    };\n};\n",
+                       prefix);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, text, (size_t)len);
+    close(fd);
+    if (n != len) return -1;
+    return rename(tmp, conf);
+}
+
+static int hup_radvd(const char* pidfile) {
+    char buf[64], path[64];
+    int fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    int pid = atoi(buf);
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n != 6 || memcmp(buf, "radvd\n", 6) != 0) return -1;
+    return kill(pid, SIGHUP);
+}
+
 int main(int argc, char** argv) {
+    if (argc >= 2 && strcmp(argv[1], "noop") == 0) return 0;
     if (argc >= 7 && strcmp(argv[1], "sysctls") == 0) {
         const char* leaves[] = {"use_tempaddr", "forwarding", "autoconf", "accept_ra"};
         for (int i = 0; i < 4; ++i)
@@ -89,6 +131,14 @@ int main(int argc, char** argv) {
         rule(fd, 0, AF_INET6, 0, argv[2], 64, prio);
         return rule(fd, 1, AF_INET6, 0, argv[3], 64, prio) == 0 ? 0 : 1;
     }
-    fprintf(stderr, "usage: floor sysctls IF V1 V2 V3 V4 | rules add|del | swap OLD NEW PRIO\n");
+    if (argc >= 7 && strcmp(argv[1], "prefix") == 0) {
+        unsigned prio = (unsigned)atoi(argv[4]);
+        rule(fd, 0, AF_INET6, 0, argv[2], 64, prio);
+        if (rule(fd, 1, AF_INET6, 0, argv[3], 64, prio) != 0) return 1;
+        if (write_radvd_conf(argv[5], argv[3]) != 0) return 1;
+        return hup_radvd(argv[6]) == 0 ? 0 : 1;
+    }
+    fprintf(stderr, "usage: floor sysctls IF V1 V2 V3 V4 | rules add|del | swap OLD NEW PRIO | "
+                    "prefix OLD NEW PRIO CONF PIDFILE | noop\n");
     return 2;
 }

@@ -8,7 +8,8 @@ pkgs=(meson ninja-build g++ pkg-config
       libboost-dev libboost-program-options-dev libboost-filesystem-dev
       libfmt-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
       clang clang-format clang-tidy libclang-rt-14-dev python3 util-linux
-      iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq)
+      iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq
+      strace time)   # strace, GNU time: bench/hook_bench.sh (child processes, syscalls, peak RSS)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

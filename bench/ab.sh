@@ -1,0 +1,53 @@
+#!/bin/bash
+# Before/after of one change: two hookctl binaries run with the same arguments,
+# alternating batches (A B, B A, ...) in one run, each run timed from outside by
+# bench/timer.c (spawn to reaped exit). Prints per binary the median wall time, the
+# median over rounds of (B batch median / A batch median), and from GNU time one run's
+# minor page faults and peak RSS. No root needed for arguments that change nothing
+# (--version, check FILE, plan ...). bench/README.md keeps the results.
+#
+#   bench/ab.sh [-n RUNS] [-r ROUNDS] BINARY_A BINARY_B [ARGS...]   (default 100 x 7)
+set -eu
+N=100
+ROUNDS=7
+while [ $# -gt 0 ]; do
+    case $1 in
+        -n) N=$2; shift 2 ;;
+        -r) ROUNDS=$2; shift 2 ;;
+        *) break ;;
+    esac
+done
+[ $# -ge 2 ] || { sed -n 's/^#   //p' "$0" >&2; exit 2; }
+A=$(readlink -f "$1")
+B=$(readlink -f "$2")
+shift 2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+WORK=$(mktemp -d /tmp/hookctl-ab.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cc -O2 -static -o "$WORK/timer" "$ROOT/bench/timer.c"
+
+for bin in "$A" "$B"; do "$bin" "$@" >/dev/null || { echo "ab: $bin $* failed" >&2; exit 1; }; done
+for ((r = 1; r <= ROUNDS; r++)); do
+    if [ $((r % 2)) = 1 ]; then order="a b"; else order="b a"; fi
+    for side in $order; do
+        if [ "$side" = a ]; then bin=$A; else bin=$B; fi
+        for ((i = 0; i < N; i++)); do "$WORK/timer" "$WORK/$side.$r" "$bin" "$@" >/dev/null; done
+    done
+done
+
+side_med() { local r; for ((r = 1; r <= ROUNDS; r++)); do cat "$WORK/$1.$r"; done | bench_median; }
+ratio=$(for ((r = 1; r <= ROUNDS; r++)); do
+    awk -v a="$(bench_median "$WORK/a.$r")" -v b="$(bench_median "$WORK/b.$r")" 'BEGIN { printf "%.4f\n", b / a }'
+done | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+                                       printf "%.2f (rounds %.2f-%.2f)", m, v[1], v[NR] }')
+echo "ab: $ROUNDS rounds x $N runs per binary, args: $*; load $(cut -d' ' -f1-3 /proc/loadavg)"
+for side in a b; do
+    if [ "$side" = a ]; then bin=$A; else bin=$B; fi
+    /usr/bin/time -f '%R %M' -o "$WORK/time" "$bin" "$@" >/dev/null
+    read -r faults rss <"$WORK/time"
+    printf '  %s %-50s wall median %s ms, %s minor faults, peak RSS %s KB\n' "$side" "$bin" \
+        "$(bench_ms "$(side_med $side)")" "$faults" "$rss"
+done
+echo "  B/A wall, median of round ratios: $ratio"
