@@ -9,6 +9,8 @@
 #   netns_add NAME                     # one more namespace NAME (lo up), removed on exit too
 #   netns_stop_on_exit VAR             # on exit, stop the process whose pid is in $VAR then
 #   netns_stop_pid PID                 # SIGTERM (after SIGCONT), 5 s grace, SIGKILL; reaped
+#                                      # (on exit, anything else still running in the
+#                                      # namespaces is ended too: netns_kill_leftovers)
 #   netns_veth wan0                    # veth wan0 (peer wan0-peer) in $NS, both up
 #   netns_no_dad NS...                 # accept_dad=0 (all, default): link-locals usable at once
 #   netns_wait_link_local NS DEV...    # up to 5 s until each (NS, DEV) has an fe80 address
@@ -60,14 +62,35 @@ NS=
 WORK=
 NETNS_EXTRA=()       # namespaces from netns_add
 NETNS_STOP_VARS=()   # names of variables holding pids to stop on exit
-# On exit: the registered processes (in registration order), then the namespaces,
-# then the temp dir.
+# On exit: the registered processes (in registration order), then whatever still runs
+# in the namespaces, then the namespaces, then the temp dir.
 netns_cleanup() {
     local v ns
     for v in "${NETNS_STOP_VARS[@]}"; do netns_stop_pid "${!v:-}"; done
-    for ns in "${NETNS_EXTRA[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    [ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
+    for ns in "${NETNS_EXTRA[@]}" $NS; do
+        netns_kill_leftovers "$ns"
+        ip netns del "$ns" 2>/dev/null
+    done
     [ -n "$WORK" ] && rm -rf "$WORK"
+    return 0
+}
+
+# netns_kill_leftovers NS: processes still in the namespace (a daemon's helper
+# processes after an interrupt, say) get SIGTERM, and SIGKILL after 2 s. Deleting a
+# namespace does not end the processes in it.
+netns_kill_leftovers() {
+    local pids
+    pids=$(ip netns pids "$1" 2>/dev/null)
+    [ -n "$pids" ] || return 0
+    # shellcheck disable=SC2086 # one pid a word
+    kill $pids 2>/dev/null
+    for _ in $(seq 20); do
+        pids=$(ip netns pids "$1" 2>/dev/null)
+        [ -n "$pids" ] || return 0
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    kill -9 $pids 2>/dev/null
     return 0
 }
 
@@ -247,15 +270,17 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         SLEEPER=$!
         netns_stop_on_exit SLEEPER
         netns_stop_on_exit UNSET_PID    # empty: nothing to stop
-        echo "$NS $WORK $NS-x $SLEEPER $ll"
+        ip netns exec "$NS" sleep 301 &   # not registered: still ended, being in $NS
+        echo "$NS $WORK $NS-x $SLEEPER $ll $!"
     ) >"${TMPDIR:-/tmp}/hookctl-lib-$$.out" 2>&1
-    read -r ns work nsx sleeper ll <"${TMPDIR:-/tmp}/hookctl-lib-$$.out"
+    read -r ns work nsx sleeper ll leftover <"${TMPDIR:-/tmp}/hookctl-lib-$$.out"
     rm -f "${TMPDIR:-/tmp}/hookctl-lib-$$.out"
     expect "setup named the namespace with the pid" 1 sh -c "echo '$ns' | grep -c '^hookctl-lib-[0-9][0-9]*$'"
     expect "link-locals came up without DAD" yes echo "$ll"
     expect "namespace removed on exit" 0 sh -c "ip netns list | grep -c '^$ns\\b'"
     expect "extra namespace removed on exit" 0 sh -c "ip netns list | grep -c '^$nsx\\b'"
     expect "registered process stopped on exit" gone sh -c "kill -0 '$sleeper' 2>/dev/null && echo running || echo gone"
+    expect "unregistered process in the namespace ended on exit" gone sh -c "kill -0 '$leftover' 2>/dev/null && echo running || echo gone"
     expect "temp dir removed on exit" gone sh -c "[ -e '$work' ] && echo there || echo gone"
     expect "a missing tool skips" "SKIP: /nonexistent/tool not installed (packages pkg-x)
 77" \
