@@ -1,170 +1,122 @@
 #!/bin/bash
-# hookctl demo: a router in network namespaces, driven the way its daemons drive it.
+# hookctl demo: the whole router, live. Real daemons in network namespaces: kea-dhcp6,
+# radvd and named at the "ISP", dhcpcd 9.4.1 on the router running hookctl through its
+# installed hook shim, radvd on the LAN side reading what hookctl writes, a LAN host whose
+# kernel takes the announcements (rdisc6 and dig look on its behalf); pppd's side through
+# Debian's /etc/ppp wrappers. The ISP renumbers the delegated prefix half-way.
+# The lab and the scenario are tests/netns/live_lib.sh (tests/netns/live_router.sh runs
+# the same scenario with checks at every step).
 #
-#   [demo-r]  ppp0 (a veth: the kernel here has no PPP; pppd's contract is replayed
-#             through Debian's own /etc/ppp/ip-up wrapper and run-parts)
-#             wan0 (a veth: dhcpcd's uplink; its real captured events are replayed)
-#             int0 ====veth==== lan0 [demo-lan]   (radvd announces the LAN prefix; rdisc6 listens)
-#
-# Everything hookctl writes lives in a temp dir; namespaces and processes are removed at
-# the end. Needs root (network namespaces). Run: sudo bash tools/demo.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-src=$(pwd)
-if [ "$(id -u)" -ne 0 ]; then echo "demo: needs root (network namespaces)" >&2; exit 1; fi
-bash tools/build.sh
-bin=$src/build/cli/hookctl
-fixtures=$src/tests/data/dhcpcd
+# Run: sudo bash tools/demo.sh   (installs missing Debian packages, builds, runs; about
+# a minute after the build). Everything it creates (namespaces, daemons, a temp dir) is
+# removed at the end, also on Ctrl-C.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+if [ "$(id -u)" -ne 0 ]; then
+    echo "demo: needs root (network namespaces): sudo bash tools/demo.sh" >&2
+    exit 1
+fi
+bash tools/build.sh || exit 1
+HOOKCTL=$PWD/build/cli/hookctl
+. tests/netns/lib.sh
+. tests/netns/live_lib.sh
+live_require_tools
 
-R=hookctl-demo-r-$$ L=hookctl-demo-l-$$
-dir=$(mktemp -d /tmp/hookctl-demo.XXXXXX)
-cleanup() {
-    [ -f "$dir/radvd.pid" ] && kill "$(cat "$dir/radvd.pid")" 2>/dev/null || true
-    ip netns del "$R" 2>/dev/null || true
-    ip netns del "$L" 2>/dev/null || true
-    rm -rf "$dir"
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+live_say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+# show TITLE COMMAND...: COMMAND's output under TITLE, indented.
+show() {
+    local title=$1 out
+    shift
+    out=$("$@" 2>&1)
+    printf '  %s\n' "$title"
+    printf '%s\n' "${out:-(nothing)}" | sed 's/^/      /'
 }
-trap cleanup EXIT
-
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-inr() { ip netns exec "$R" "$@"; }
-inl() { ip netns exec "$L" "$@"; }
-
-say "network namespaces: router $R (ppp0, wan0, int0) and LAN $L (lan0)"
-ip netns add "$R"; ip netns add "$L"
-inr ip link set lo up
-inr ip link add ppp0 type veth peer name ppp0-isp
-inr ip link add wan0 type veth peer name wan0-isp
-inr ip link add int0 type veth peer name lan0 netns "$L"
-for i in ppp0 ppp0-isp wan0 wan0-isp int0; do inr ip link set "$i" up; done
-inl ip link set lo up; inl ip link set lan0 up
-inr sysctl -qw net.ipv6.conf.all.forwarding=1
-inl sysctl -qw net.ipv6.conf.lan0.accept_ra=2
-
-mkdir -p "$dir/etc-ppp" "$dir/state"
-cat > "$dir/hookctl.toml" <<TOML
-# The demo's config: the router of docs/design.md, with paths in a temp dir.
-[tables]
-kd = 199
-
-[uplink.tkom]                    # PPPoE uplink (pppd)
-interface = "ppp0"
-sysctl.ipv6 = { use_tempaddr = 1, forwarding = 0, autoconf = 1, accept_ra = 1 }
-on.ipv6-up = [["/bin/echo", "ipv6-up on ppp0: a real router would run rdisc6 ppp0 here"]]
-
-[uplink.isp]                     # dhcpcd asks for a delegated prefix on wan0
-interface = "wan0"
-pd-iaid = 2
-
-[lan.lan]
-interface = "int0"
-prefix = { from = "isp", subnet = 0, length = 64 }
-address-token = "::321"
-
-[[rule]]                         # two hosts reached through table kd while ppp0 is up
-to = ["198.51.100.10/32", "203.0.113.20/32"]
-table = "kd"
-while = "tkom"
-
-[[rule]]                         # follows the delegated prefix
-from = "lan.prefix"
-table = "kd"
-
-[radvd]
-file = "$dir/radvd.conf"
-reload-pidfile = "$dir/radvd.pid"
-interface.lan = { managed = true, min-interval = 3, max-interval = 4, deprecate-old = "2h" }
-
-[[file]]                         # a forwarder's target follows the prefix
-path = "$dir/rdp-forward"
-content = "TARGET=[{lan.prefix + ::8}]:3389\n"
-TOML
-"$bin" check "$dir/hookctl.toml"
-
-# pppd runs /etc/ppp/ip-up etc.; Debian's wrappers run-parts /etc/ppp/<script>.d. In a
-# private mount namespace /etc/ppp is a copy of Debian's wrappers whose .d dirs hold
-# only the hookctl links, exactly as hooks/install-ppp-links.sh installs them.
-for s in ip-up ip-down ipv6-up ipv6-down; do
-    cp "/etc/ppp/$s" "$dir/etc-ppp/$s"
-    mkdir -p "$dir/etc-ppp/$s.d"
-    ln -s "$bin" "$dir/etc-ppp/$s.d/50-hookctl"
-done
-# pppd's environment holds only its own variables (no PATH); `set HOOKCTL_CONFIG=...`
-# in a peers file puts the config path there.
-pppd_event() {  # SCRIPT, then pppd's argv[1..]
-    local script=$1; shift
-    local env=(IFNAME=ppp0 PPPLOGNAME=root PPPD_PID=4242 UNIT=0 DEVICE=eth0
-               "HOOKCTL_CONFIG=$dir/hookctl.toml" "HOOKCTL_STATE_DIR=$dir/state")
-    case $script in
-        ip-up|ip-down) env+=(IPLOCAL=$4 IPREMOTE=$5) ;;
-        ipv6-up|ipv6-down) env+=(LLLOCAL=$4 LLREMOTE=$5) ;;
-    esac
-    inr unshare -m sh -c 'mount --bind "$1" /etc/ppp && shift && exec "$@"' sh "$dir/etc-ppp" \
-        env -i "${env[@]}" "/etc/ppp/$script" "$@" || echo "  (the wrapper exited $?)"
+events() { printf '  hookctl saw (its journal):\n'; live_show_entries | sed 's/^/  /'; }
+lan_view() {
+    show "rdisc6 on the LAN host (what the router's radvd announces):" live_ra
+    show "the LAN host's kernel (ip -6 addr on lan0):" live_lan_addrs
 }
-# dhcpcd runs its hook with only PATH and its variables in the environment.
-dhcpcd_event() {  # a captured environment (dhcpcd 9.4.1), one VAR=value per line
-    local vars=()
-    while IFS= read -r line; do vars+=("$line"); done < "$fixtures/$1"
-    inr env -i "${vars[@]}" "$bin" --config "$dir/hookctl.toml" --state-dir "$dir/state" dhcpcd ||
-        echo "  (hookctl exited $?)"
+dns_view() {  # NAMESPACE: where dig runs
+    local ns=$1 who=LAN
+    [ "$ns" = "$LIVE_ISP" ] && who=ISP
+    show "dig from the $who namespace:" dns_answers "$ns"
 }
-rules() { { inr ip -4 rule show; inr ip -6 rule show; } | grep -E 'proto (211|hookctl)' | sed 's/^/    /' ||
-          echo "    (none of hookctl's)"; }
-# rdisc6 solicits and prints what the LAN host hears; retried while radvd starts up.
-lan_sees() {
-    local out
-    for _ in 1 2 3 4 5; do
-        out=$(inl rdisc6 -1 -n -r 3 -w 1000 lan0 2>/dev/null | grep -E '^ Prefix|Valid time|Pref. time' || true)
-        [ -n "$out" ] && break
-        sleep 1
+dns_answers() {
+    local name type answer
+    for name in router lanhost; do
+        for type in AAAA A; do
+            [ "$name/$type" = lanhost/A ] && continue
+            answer=$(live_dig "$1" "$name.$LIVE_ZONE" "$type")
+            printf '%-24s %-4s %s\n' "$name.$LIVE_ZONE" "$type" "${answer:-(no record)}"
+        done
     done
-    sed 's/^/    /' <<<"${out:-(no answer)}"
 }
-hookctl() { inr "$bin" --config "$dir/hookctl.toml" --state-dir "$dir/state" "$@"; }
+ppp0_sysctls() {
+    local k
+    for k in use_tempaddr forwarding autoconf accept_ra; do
+        printf '%s = %s\n' "$k" "$(ip netns exec "$NS" cat "/proc/sys/net/ipv6/conf/ppp0/$k")"
+    done
+}
+dns_status_lines() { hk status | sed -n '/^dns records/,/^drift/p' | sed '1d;$d'; }
+drift_lines() { hk status | sed -n '/^drift/,/^last/p' | grep -v '^last'; }
+pd_vars() {  # JOURNAL-ENTRY: the IA_PD variables dhcpcd passed
+    jq -r '.event.env | to_entries[] | select(.key | test("_dhcp6_ia_pd1_prefix")) | "\(.key)=\(.value)"' <<<"$1"
+}
 
-say "pppd ip-up ppp0 (through /etc/ppp/ip-up and run-parts: 6 arguments, the last empty)"
-pppd_event ip-up ppp0 eth0 0 198.51.100.7 203.0.113.1
-echo "  rules now:"; rules
+live_on_step() {
+    case $1 in
+        bind)
+            events
+            show "hookctl's rules in the router:" live_rules
+            show "int0 (dhcpcd put ::321 there):" live_int0_addrs
+            lan_view
+            dns_view "$LIVE_LAN" ;;
+        ppp-up)
+            events
+            show "hookctl's rules in the router:" live_rules
+            show "ppp0's IPv6 sysctls:" ppp0_sysctls
+            dns_view "$LIVE_LAN" ;;
+        renew)
+            events
+            printf '  zone serial before %s, after %s; radvd.conf %s\n' "$LIVE_SERIAL_BEFORE" "$(live_serial)" \
+                "$([ "$(stat -c %Y.%y "$WORK/radvd.conf")" = "$LIVE_RADVD_MTIME" ] && echo untouched || echo rewritten)" ;;
+        renumber)
+            show "what dhcpcd passed with RENEW6 (kea returns the old prefix with lifetimes 0):" \
+                pd_vars "$(live_entry RENEW6)"
+            events
+            show "hookctl's rules in the router:" live_rules
+            show "int0:" live_int0_addrs
+            lan_view
+            dns_view "$LIVE_LAN" ;;
+        drift)
+            show "hookctl status, drift:" drift_lines
+            show "hookctl apply:" hk apply
+            show "hookctl's rules in the router:" live_rules ;;
+        ppp-down)
+            events
+            show "hookctl's rules in the router:" live_rules
+            dns_view "$LIVE_LAN" ;;
+        release)
+            events
+            show "hookctl's rules in the router:" live_rules
+            show "int0:" live_int0_addrs
+            lan_view
+            # The router no longer routes the LAN's prefix: ask named from the ISP side.
+            dns_view "$LIVE_ISP"
+            show "hookctl status, DNS records (a record whose fact is gone is held, not deleted):" dns_status_lines ;;
+    esac
+}
 
-say "pppd ipv6-up ppp0 (link-local addresses only)"
-pppd_event ipv6-up ppp0 eth0 0 fe80::1 fe80::2
-for k in use_tempaddr forwarding autoconf accept_ra; do
-    printf '    net.ipv6.conf.ppp0.%s = %s\n' "$k" "$(inr cat /proc/sys/net/ipv6/conf/ppp0/$k)"; done
+live_say "set-up: three network namespaces, the ISP's daemons, hookctl's config"
+live_setup || { echo "demo: the lab did not come up" >&2; exit 1; }
+printf '  ISP %s: kea-dhcp6 (delegates %s/56), radvd, named (zone %s, TSIG key ddns-key)\n' "$LIVE_ISP" "$LIVE_PD1" "$LIVE_ZONE"
+printf '  router %s: wan0 (dhcpcd), ppp0 (pppd'"'"'s scripts), int0; LAN %s: lan0\n' "$NS" "$LIVE_LAN"
+printf '  hookctl config %s, state %s\n' "$WORK/hookctl.toml" "$WORK/state"
+live_scenario
 
-say "the same ipv6-up again: no state change (the event's own command runs each time)"
-pppd_event ipv6-up ppp0 eth0 0 fe80::1 fe80::2
-
-say "dhcpcd BOUND6 on wan0 (captured): delegated 2001:db8:100::/56"
-dhcpcd_event a-initial-start/07-DELEGATED6.env
-dhcpcd_event a-initial-start/08-BOUND6.env
-echo "  rules now:"; rules
-echo "  $dir/rdp-forward:"; sed 's/^/    /' "$dir/rdp-forward"
-inr radvd -n -C "$dir/radvd.conf" -p "$dir/radvd.pid" -m logfile -l "$dir/radvd.log" &
-echo "  rdisc6 on the LAN sees:"; lan_sees
-
-say "dhcpcd RENEW6 (captured), same prefix: nothing to do"
-dhcpcd_event b3-renew-timer/01-DELEGATED6.env
-dhcpcd_event b3-renew-timer/02-RENEW6.env
-
-say "dhcpcd REBIND6 (captured): the ISP moved us to 2001:db8:1cd::/56"
-dhcpcd_event c1-prefix-change-rebind/04-REBIND6.env
-echo "  rules now:"; rules
-echo "  rdisc6 on the LAN sees (the old prefix is deprecated: preferred 0):"; lan_sees
-
-say "pppd ip-down ppp0: the rules scoped to tkom go, nothing else is touched"
-pppd_event ip-down ppp0 eth0 0 198.51.100.7 203.0.113.1
-echo "  rules now:"; rules
-echo "  all IPv4 rules of the router (local/main/default untouched):"; inr ip rule show | sed 's/^/    /'
-
-say "a rule deleted behind hookctl's back: status shows the drift, apply repairs it"
-inr ip -6 rule del from 2001:db8:1cd::/64 lookup 199 proto 211 priority 10000
-hookctl status | sed -n '/^drift/,/^last/p' | grep -v '^last'
-hookctl apply
-echo "  rules now:"; rules
-
-say "hookctl status"
-hookctl status
-say "hookctl events"
-hookctl events
-say "demo done; cleaning up"
+live_say "hookctl status"
+hk status
+live_say "hookctl events"
+hk events --limit 1000
+live_say "demo done in $((SECONDS - LIVE_T0)) s; removing namespaces, daemons and $WORK"
