@@ -108,7 +108,7 @@ TEST_CASE("each reason sets the sections it owns", "[dhcpcd][fixtures]") {
         {"d1-release/03-ROUTERADVERT.env", "R"},
         {"d3-sigterm/02-STOP6.env", "S"},
         {"e1-carrier-loss-peer/02-EXPIRE6.env", "S"},
-        {"e1-carrier-loss-peer/07-REBIND6.env", "s"},
+        {"e1-carrier-loss-peer/06-REBIND6.env", "s"},
         {"h-wan0-only-start-stop/09-STOP6.env", "S"},
         {"h-wan0-only-start-stop/11-STOPPED.env", "Cf"},
     };
@@ -193,7 +193,7 @@ TEST_CASE("ROUTERADVERT lists the routers; none at all clears ra", "[dhcpcd][fix
     REQUIRE(*u.ra);
     REQUIRE((*u.ra)->routers.size() == 1);
     const RaRouter& r = (*u.ra)->routers[0];
-    CHECK(r.from.to_string() == "fe80::ff:fe00:1fe");
+    CHECK(r.from.to_string() == "fe80::ff:fe00:101");  // isp0, 02:00:00:00:01:01
     CHECK(r.router_lifetime == 300);
     CHECK(r.flags == "MO");
     REQUIRE(r.prefixes.size() == 1);
