@@ -20,7 +20,10 @@
 # own mount namespaces (from `ip netns exec`) where /usr/sbin/hookctl is the binary under
 # test (an overlay on /usr/sbin), /usr/lib/dhcpcd/dhcpcd-hooks is a copy of the stock
 # hooks plus the shim, /etc is an overlay whose writes (the stock hooks' resolv.conf)
-# land in $WORK, and /run and /var/lib/dhcpcd are directories in $WORK.
+# land in $WORK, and /run and /var/lib/dhcpcd are directories in $WORK. /dev is an
+# overlay there too, its /dev/log a datagram socket of the lab's own ($WORK/syslog.sock,
+# read by a listener writing $WORK/syslog.lines): what hookctl sends to syslog is seen,
+# and the host's log gets nothing.
 #
 # Use:
 #   . tests/netns/lib.sh; . tests/netns/live_lib.sh
@@ -43,14 +46,14 @@ LIVE_PPP_LOCAL=198.51.100.7
 # What the hook shim sees as PATH: dhcpcd passes its own (here it is started with this one).
 LIVE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-KEA_PID= ISP_RADVD_PID= NAMED_PID= DHCPCD_PID= RADVD_PID=
+KEA_PID= ISP_RADVD_PID= NAMED_PID= DHCPCD_PID= RADVD_PID= SYSLOG_PID=
 LIVE_MARK=0          # the last journal id before the current step
 LIVE_T0=$SECONDS
 
 # live_require_tools: skip (exit 77) when something the lab runs is missing.
 live_require_tools() {
-    netns_require_tools "dhcpcd-base, kea-dhcp6-server, radvd, ndisc6, bind9, bind9-utils, bind9-dnsutils, ppp, jq; see tools/deps.sh" \
-        dhcpcd kea-dhcp6 radvd rdisc6 /usr/sbin/named /usr/sbin/tsig-keygen nsupdate dig jq \
+    netns_require_tools "dhcpcd-base, kea-dhcp6-server, radvd, ndisc6, bind9, bind9-utils, bind9-dnsutils, ppp, jq, python3; see tools/deps.sh" \
+        dhcpcd kea-dhcp6 radvd rdisc6 /usr/sbin/named /usr/sbin/tsig-keygen nsupdate dig jq python3 \
         nsenter run-parts /etc/ppp/ip-up /usr/lib/dhcpcd/dhcpcd-run-hooks
     if ! grep -qw overlay /proc/filesystems; then
         echo "SKIP: the kernel has no overlay filesystem (the lab overlays /usr/sbin and /etc for dhcpcd)"
@@ -81,6 +84,7 @@ live_setup() {
     netns_stop_on_exit KEA_PID
     netns_stop_on_exit ISP_RADVD_PID
     netns_stop_on_exit NAMED_PID
+    netns_stop_on_exit SYSLOG_PID
     netns_add "$LIVE_ISP"
     netns_add "$LIVE_LAN"
     netns_no_dad "$LIVE_ISP" "$NS" "$LIVE_LAN"
@@ -103,9 +107,11 @@ live_setup() {
     netns_wait_link_local "$LIVE_ISP" isp0 "$NS" wan0 || { echo "no link-local address on isp0/wan0" >&2; return 1; }
 
     mkdir -p "$WORK/isp" "$WORK/named" "$WORK/state" "$WORK/dhcpcd/run" "$WORK/dhcpcd/db" \
-        "$WORK/dhcpcd/hooks" "$WORK/sbin" "$WORK/etc-upper" "$WORK/etc-work" "$WORK/etc-ppp" || return 1
+        "$WORK/dhcpcd/hooks" "$WORK/sbin" "$WORK/etc-upper" "$WORK/etc-work" "$WORK/etc-ppp" \
+        "$WORK/dev-dhcpcd/upper" "$WORK/dev-dhcpcd/work" "$WORK/dev-ppp/upper" "$WORK/dev-ppp/work" || return 1
     chmod 755 "$WORK" "$WORK/dhcpcd" "$WORK/dhcpcd/run" "$WORK/dhcpcd/db"
     live_write_configs || return 1
+    live_syslog_start || { echo "the syslog listener did not start" >&2; return 1; }
     live_kea_start "$LIVE_PD1" || return 1
     cp "$LIVE_LAB/isp-radvd.conf" "$WORK/isp/radvd.conf"
     ip netns exec "$LIVE_ISP" radvd -n -C "$WORK/isp/radvd.conf" -p "$WORK/isp/radvd.pid" \
@@ -202,15 +208,31 @@ EOF
     echo 00:03:00:01:02:00:00:00:01:02 >"$WORK/dhcpcd/db/duid"
     # The stock hooks, and the shim installed next to them.
     cp -p /usr/lib/dhcpcd/dhcpcd-hooks/* "$WORK/dhcpcd/hooks/" || return 1
-    install -m 644 "$NETNS_REPO_ROOT/hooks/dhcpcd/90-hookctl" "$WORK/dhcpcd/hooks/90-hookctl"
+    # The tree has the shim either as the file itself or as the template `meson install`
+    # fills in (hooks/dhcpcd/90-hookctl.in, @HOOKCTL@ = the installed binary's path).
+    local hooks=$NETNS_REPO_ROOT/hooks
+    if [ -f "$hooks/dhcpcd/90-hookctl.in" ]; then
+        sed 's|@HOOKCTL@|/usr/sbin/hookctl|g' "$hooks/dhcpcd/90-hookctl.in" >"$WORK/dhcpcd/hooks/90-hookctl" || return 1
+    else
+        install -m 644 "$hooks/dhcpcd/90-hookctl" "$WORK/dhcpcd/hooks/90-hookctl" || return 1
+    fi
     # /usr/sbin/hookctl in the private namespaces: the binary under test.
     ln -s "$HOOKCTL" "$WORK/sbin/hookctl"
     # pppd's side: Debian's own wrappers, their .d directories holding only hookctl's
-    # links, made by the installer script.
-    local s
-    for s in ip-up ip-down ipv6-up ipv6-down; do cp -p "/etc/ppp/$s" "$WORK/etc-ppp/$s" || return 1; done
+    # links, made by the tree's installer script: hooks/install-ppp-links.sh, or the
+    # one `meson install` runs (hooks/install-links.sh TARGET LINK..., the names of
+    # hooks/meson.build).
+    local s links=()
+    for s in ip-up ip-down ipv6-up ipv6-down; do
+        cp -p "/etc/ppp/$s" "$WORK/etc-ppp/$s" || return 1
+        links+=("/etc/ppp/$s.d/50-hookctl" "/etc/ppp/$s.d/50-hookctl.sh")
+    done
     mkdir -p "$WORK/pppfs"
-    DESTDIR=$WORK/pppfs sh "$NETNS_REPO_ROOT/hooks/install-ppp-links.sh" /usr/sbin/hookctl || return 1
+    if [ -f "$hooks/install-ppp-links.sh" ]; then
+        DESTDIR=$WORK/pppfs sh "$hooks/install-ppp-links.sh" /usr/sbin/hookctl || return 1
+    else
+        DESTDIR=$WORK/pppfs sh "$hooks/install-links.sh" /usr/sbin/hookctl "${links[@]}" >/dev/null || return 1
+    fi
     cp -a "$WORK/pppfs/etc/ppp/." "$WORK/etc-ppp/" && rm -rf "$WORK/pppfs"
 }
 
@@ -262,6 +284,27 @@ live_named_start() {
     fi
 }
 
+# live_syslog_start: the lab's syslog: a datagram socket at $WORK/syslog.sock (bound
+# over /dev/log in the private mount namespaces), each message one line of
+# $WORK/syslog.lines, newlines in it escaped. A pathname socket is reached from every
+# network namespace.
+live_syslog_start() {
+    python3 -c '
+import os, socket, sys
+sock_path, lines_path = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sock_path)
+os.chmod(sock_path, 0o666)
+with open(lines_path, "ab", buffering=0) as out:
+    open(lines_path + ".ready", "w").close()
+    while True:
+        out.write(s.recv(65536).replace(b"\n", b"\\n") + b"\n")
+' "$WORK/syslog.sock" "$WORK/syslog.lines" &
+    SYSLOG_PID=$!
+    syslog_ready() { [ -e "$WORK/syslog.lines.ready" ]; }
+    until_true 10 syslog_ready
+}
+
 # live_dhcpcd_start: dhcpcd in the router namespace, in the foreground (-B) of its own
 # mount namespace (see the top of this file); an empty lease database, a fixed DUID.
 live_dhcpcd_start() {
@@ -272,6 +315,8 @@ live_dhcpcd_start() {
         mount --bind "$w/dhcpcd/hooks" /usr/lib/dhcpcd/dhcpcd-hooks &&
         mount -t overlay overlay -o "lowerdir=$w/sbin:/usr/sbin" /usr/sbin &&
         mount -t overlay overlay -o "lowerdir=/etc,upperdir=$w/etc-upper,workdir=$w/etc-work" /etc &&
+        mount -t overlay overlay -o "lowerdir=/dev,upperdir=$w/dev-dhcpcd/upper,workdir=$w/dev-dhcpcd/work" /dev &&
+        rm -f /dev/log && : >/dev/log && mount --bind "$w/syslog.sock" /dev/log &&
         exec "$@"' sh "$WORK" \
         env -i PATH="$LIVE_PATH" \
         dhcpcd -f "$WORK/dhcpcd/dhcpcd.conf" -B -j "$WORK/dhcpcd/dhcpcd.log" >"$WORK/dhcpcd/dhcpcd.out" 2>&1 &
@@ -313,6 +358,8 @@ live_ppp() {
         w=$1; shift
         mount --bind "$w/etc-ppp" /etc/ppp &&
         mount -t overlay overlay -o "lowerdir=$w/sbin:/usr/sbin" /usr/sbin &&
+        mount -t overlay overlay -o "lowerdir=/dev,upperdir=$w/dev-ppp/upper,workdir=$w/dev-ppp/work" /dev &&
+        rm -f /dev/log && : >/dev/log && mount --bind "$w/syslog.sock" /dev/log &&
         exec "$@"' sh "$WORK" \
         env -i "${env[@]}" "/etc/ppp/$script" "$@" >>"$WORK/ppp.out" 2>&1
 }
@@ -340,6 +387,28 @@ live_show_entries() {
         (.transitions[]? | "      saw: \(.text)"),
         (.actions[]? | "      [\(.result)] \(.describe)" +
             (if (.message // "") != "" then "  (\(.message))" else "" end))'
+}
+
+# live_syslog: hookctl's syslog lines so far, "<PRI>TEXT" each (the timestamp and
+# "hookctl[PID]: " taken out). Datagrams on one socket keep their order, so once a marker
+# sent now has been written, every line sent before it has been too.
+live_syslog() {
+    local markers
+    markers=$(grep -c '^<15>live-lib-marker$' "$WORK/syslog.lines")
+    python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"<15>live-lib-marker", sys.argv[1])' \
+        "$WORK/syslog.sock" || return 1
+    marker_arrived() { [ "$(grep -c '^<15>live-lib-marker$' "$WORK/syslog.lines")" -gt "$markers" ]; }
+    until_true 10 marker_arrived || return 1
+    sed -n 's/^\(<[0-9]*>\)[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} hookctl\[[0-9]*\]: /\1/p' "$WORK/syslog.lines"
+}
+# live_syslog_step: the lines for the current step's journal entries (hookctl names the
+# journal id in each).
+live_syslog_step() {
+    local line id
+    live_syslog | while IFS= read -r line; do
+        id=$(sed -n 's/.*, journal #\([0-9]*\).*/\1/p' <<<"$line")
+        [ -n "$id" ] && [ "$id" -gt "$LIVE_MARK" ] && printf '%s\n' "$line"
+    done
 }
 
 # live_rules: hookctl's rules in the router (protocol 211), both families.
