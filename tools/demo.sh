@@ -8,7 +8,7 @@
 # the same scenario with checks at every step).
 #
 # Run: sudo bash tools/demo.sh   (installs missing Debian packages, builds, runs; about
-# a minute after the build). Everything it creates (namespaces, daemons, a temp dir) is
+# 15 s after the build). Everything it creates (namespaces, daemons, a temp dir) is
 # removed at the end, also on Ctrl-C.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -32,7 +32,31 @@ show() {
     printf '  %s\n' "$title"
     printf '%s\n' "${out:-(nothing)}" | sed 's/^/      /'
 }
-events() { printf '  hookctl saw (its journal):\n'; live_show_entries | sed 's/^/  /'; }
+# events: the step's hook runs as hookctl journaled them, then their syslog lines. A
+# hook run that dhcpcd starts after this is shown (a late ROUTERADVERT, say) is left to
+# `hookctl events` at the end, in both views.
+events() {
+    local shown last
+    shown=$(live_show_entries)
+    last=$(sed -n 's/^  #\([0-9]*\) .*/\1/p' <<<"$shown" | tail -1)
+    printf '  hookctl saw (its journal: each hook run, what changed, each action and its result):\n'
+    printf '%s\n' "${shown:-  (no hook run)}" | sed 's/^/  /'
+    syslog_view "${last:-$LIVE_MARK}"
+}
+# syslog_view LAST-ID: the step's syslog lines up to journal id LAST-ID, one per hook run
+# (what journalctl shows on a router).
+syslog_view() {
+    local lines line id
+    lines=$(live_syslog_step | while IFS= read -r line; do
+        id=$(sed -n 's/.*, journal #\([0-9]*\).*/\1/p' <<<"$line")
+        [ "$id" -le "$1" ] && printf '%s\n' "$line"
+    done | sed 's/^<30>/info     /; s/^<28>/warning  /')
+    if [ -z "$lines" ] && [ -z "$(live_syslog)" ]; then
+        printf '  syslog: nothing (this hookctl build does not log its hook runs to syslog)\n'
+    else
+        show "syslog, facility daemon (one line per hook run; journalctl -t hookctl shows these):" echo "$lines"
+    fi
+}
 lan_view() {
     show "rdisc6 on the LAN host (what the router's radvd announces):" live_ra
     show "the LAN host's kernel (ip -6 addr on lan0):" live_lan_addrs
@@ -113,10 +137,27 @@ live_setup || { echo "demo: the lab did not come up" >&2; exit 1; }
 printf '  ISP %s: kea-dhcp6 (delegates %s/56), radvd, named (zone %s, TSIG key ddns-key)\n' "$LIVE_ISP" "$LIVE_PD1" "$LIVE_ZONE"
 printf '  router %s: wan0 (dhcpcd), ppp0 (pppd'"'"'s scripts), int0; LAN %s: lan0\n' "$NS" "$LIVE_LAN"
 printf '  hookctl config %s, state %s\n' "$WORK/hookctl.toml" "$WORK/state"
+cat <<'EOF'
+  Each step below: the event, then each hook run as hookctl journaled it ("saw:" what
+  changed in its facts, "[result] action" what it did about it), its syslog lines, and
+  what the network shows afterwards: hookctl's policy rules in the router's kernel,
+  radvd's announcement as rdisc6 hears it on the LAN, the LAN host's addresses (old
+  ones "deprecated" after the renumbering) and the records named answers to dig.
+EOF
 live_scenario
 
 live_say "hookctl status"
 hk status
 live_say "hookctl events"
 hk events --limit 1000
-live_say "demo done in $((SECONDS - LIVE_T0)) s; removing namespaces, daemons and $WORK"
+live_say "demo done in $((SECONDS - LIVE_T0)) s; cleanup: stopping the daemons, deleting the namespaces and $WORK"
+work=$WORK
+lab_namespaces=(-e "$NS" -e "$LIVE_ISP" -e "$LIVE_LAN")
+netns_cleanup
+trap - EXIT
+left_ns=$(ip netns list | awk '{ print $1 }' | grep -xF "${lab_namespaces[@]}")
+left_procs=$(pgrep -af -- "$work" || true)
+printf '  namespaces left: %s\n' "${left_ns:-none}"
+printf '  processes left that use %s: %s\n' "$work" "${left_procs:-none}"
+printf '  %s: %s\n' "$work" "$([ -e "$work" ] && echo "still there" || echo removed)"
+[ -z "$left_ns$left_procs" ] && [ ! -e "$work" ]
