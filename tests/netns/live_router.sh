@@ -6,7 +6,8 @@
 #   bind      journal BOUND6/DELEGATED6; the rule in the kernel; radvd's RA as rdisc6 hears
 #             it; the LAN host's address; AAAA records as dig sees them from the LAN
 #   ppp-up    six arguments through run-parts; IPv4 rules; ppp0's sysctls; the A record
-#   renew     dhcpcd -N, same prefix: nothing to do, no rule/file/zone change
+#   renew     dhcpcd -N, same prefix: nothing to do, no rule/file/zone change; the LAN
+#             hears and holds the same prefix, dig the same records
 #   renumber  kea's pool changed and restarted, dhcpcd -N: what dhcpcd passes (old prefix
 #             with lifetimes 0), the rule moved, the new /64 announced and the old one with
 #             lifetimes 0, the LAN host's old address deprecated, the AAAA records moved
@@ -126,7 +127,12 @@ live_on_step() {
             check "renew: DELEGATED6 planned nothing" 'nothing_done "$(live_entry DELEGATED6)"'
             check "renew: rules unchanged" '[ "$(live_rules)" = "$RULES_BEFORE_RENEW" ]'
             check "renew: radvd.conf not rewritten" '[ "$(stat -c %Y.%y "$WORK/radvd.conf")" = "$LIVE_RADVD_MTIME" ]'
-            check "renew: zone serial unchanged (no update sent)" '[ "$(live_serial)" = "$LIVE_SERIAL_BEFORE" ]' ;;
+            check "renew: zone serial unchanged (no update sent)" '[ "$(live_serial)" = "$LIVE_SERIAL_BEFORE" ]'
+            check "renew: rdisc6 on the LAN still hears only $PD1/64" '[ "$(live_ra)" = "$PD1/64 valid 86400 preferred 14400" ]'
+            check "renew: the LAN host's $HOST1 still preferred, no other address" \
+                '[ "$(lan_addr_state "$HOST1")" = preferred ] && [ "$(live_lan_addrs | wc -l)" = 1 ]'
+            check "renew: dig from the LAN: the same AAAA records" \
+                '[ "$(lan_dig router AAAA)" = "${PD1}321" ] && [ "$(lan_dig lanhost AAAA)" = "$HOST1" ]' ;;
         renumber)
             local renew
             renew=$(live_entry RENEW6)
