@@ -22,7 +22,7 @@ HOOKCTL=$PWD/build/cli/hookctl
 . tests/netns/live_lib.sh
 live_require_tools
 
-if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 live_say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 # show TITLE COMMAND...: COMMAND's output under TITLE, indented.
 show() {

@@ -46,7 +46,7 @@ LIVE_PPP_LOCAL=198.51.100.7
 # What the hook shim sees as PATH: dhcpcd passes its own (here it is started with this one).
 LIVE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-KEA_PID= ISP_RADVD_PID= NAMED_PID= DHCPCD_PID= RADVD_PID= SYSLOG_PID=
+KEA_PID='' ISP_RADVD_PID='' NAMED_PID='' DHCPCD_PID='' RADVD_PID='' SYSLOG_PID=''
 LIVE_MARK=0          # the last journal id before the current step
 LIVE_T0=$SECONDS
 
