@@ -182,7 +182,7 @@ load_env() {  # NAME FILE
 other() { if [ "$1" = a ]; then echo b; else echo a; fi; }
 for p in a b; do
     q=$(other $p)
-    sed -e "s/2001:db8:1cd::/2001:db8:${p}00::/; s/2001:db8:1ab::/2001:db8:${q}00::/" \
+    sed -e "s/2001:db8:1cd::/2001:db8:${p}00::/; s/2001:db8:100::/2001:db8:${q}00::/" \
         "$DATA/c1-prefix-change-rebind/04-REBIND6.env" >"$WORK/rebind-$p.env"
     sed -e "s/2001:db8:100::/2001:db8:${p}00::/" "$DATA/b3-renew-timer/02-RENEW6.env" >"$WORK/renew-$p.env"
     load_env "REBIND_$p" "$WORK/rebind-$p.env"
