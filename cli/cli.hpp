@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "engine.hpp"
+#include "paths.hpp"
 #include "suggest.hpp"
 
 #include <boost/program_options.hpp>
@@ -18,8 +19,8 @@ namespace hookctl::cli {
 namespace po = boost::program_options;
 
 struct Globals {
-    std::string config = "/etc/hookctl/hookctl.toml";
-    std::string state_dir = "/var/lib/hookctl";
+    std::string config = default_config_file;
+    std::string state_dir = default_state_dir;
     bool dry_run = false;
     bool json = false;
     bool simulate = false;

@@ -23,10 +23,11 @@ namespace hookctl::cli {
 
 po::options_description global_options(Globals& g) {
     po::options_description d("Global options");
-    d.add_options()("config", po::value(&g.config),
-                    "config file (default /etc/hookctl/hookctl.toml)")(
-        "state-dir", po::value(&g.state_dir),
-        "state and journal directory (default /var/lib/hookctl)")(
+    const std::string config_help = fmt::format("config file (default {})", default_config_file);
+    const std::string state_dir_help =
+        fmt::format("state and journal directory (default {})", default_state_dir);
+    d.add_options()("config", po::value(&g.config), config_help.c_str())(
+        "state-dir", po::value(&g.state_dir), state_dir_help.c_str())(
         "dry-run", po::bool_switch(&g.dry_run), "plan only: change nothing, record nothing")(
         "json", po::bool_switch(&g.json), "machine-readable output (read-only commands)")(
         "simulate", po::bool_switch(&g.simulate),

@@ -21,8 +21,11 @@ namespace hookctl::cli {
 
 int cmd_events(Context& ctx) {
     unsigned limit = 20;
+    bool ids_only = false;
     po::options_description d("events options");
-    d.add_options()("limit", po::value(&limit), "how many of the newest events (default 20)");
+    d.add_options()("limit", po::value(&limit), "how many of the newest events (default 20)")(
+        "ids", po::bool_switch(&ids_only),
+        "only the ids replay takes, one a line (the shell completion reads them)");
     parse_args(ctx, ctx.rest, d);
     Journal journal(ctx.globals.state_dir + "/journal");
     auto ids = journal.ids();
@@ -31,6 +34,11 @@ int cmd_events(Context& ctx) {
     for (auto id : ids) {
         auto e = journal.read(id);
         if (!e) continue;
+        if (ids_only) {
+            // `hookctl apply` runs are journaled too, but only events can be replayed.
+            if (e->contains("event")) std::cout << id << "\n";
+            continue;
+        }
         if (ctx.globals.json) {
             out.push_back(*e);
             continue;
@@ -48,6 +56,7 @@ int cmd_events(Context& ctx) {
                                  e->value("actions", Json::array()).size(),
                                  e->contains("error") ? "  error: " + e->value("error", "") : "");
     }
+    if (ids_only) return 0;
     if (ctx.globals.json)
         std::cout << out.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     else if (ids.empty())
@@ -235,6 +244,16 @@ int cmd_check(Context& ctx) {
         config.file, config.uplinks.size(), config.lans.size(), config.rules.size(),
         config.routes.size(), config.files.size(), config.dns.size(),
         config.radvd ? ", radvd" : "");
+    // The config a package installs declares nothing: valid, and worth saying that
+    // no event will change anything until it is edited.
+    if (config.uplinks.empty() && config.lans.empty() && config.rules.empty() &&
+        config.routes.empty() && config.files.empty() && config.dns.empty() && !config.radvd)
+        std::cout << fmt::format(
+            "{}: this config takes no action: it declares no uplink, lan, rule, route, file, "
+            "dns zone or radvd, so events are recorded and nothing is changed\n"
+            "  hint: declare an [uplink.NAME] and what follows from it; hookctl.toml(5) and "
+            "the examples in /usr/share/doc/hookctl/examples show how\n",
+            config.file);
     return 0;
 }
 

@@ -16,6 +16,33 @@ hk --config "$SOURCE_ROOT/examples/minimal.toml" check
 expect_rc 0
 expect_stdout_equals "$SOURCE_ROOT/examples/minimal.toml: ok (1 uplinks, 0 lans, 1 rules, 0 routes, 0 files, 0 dns zones)"
 
+# The config a package installs (examples/default.toml) is valid and declares
+# nothing; check says that it takes no action. One uplink is enough to act.
+hk check "$SOURCE_ROOT/examples/default.toml"
+expect_rc 0
+expect_stderr_empty
+expect_stdout_equals "$SOURCE_ROOT/examples/default.toml: ok (0 uplinks, 0 lans, 0 rules, 0 routes, 0 files, 0 dns zones)
+$SOURCE_ROOT/examples/default.toml: this config takes no action: it declares no uplink, lan, rule, route, file, dns zone or radvd, so events are recorded and nothing is changed
+  hint: declare an [uplink.NAME] and what follows from it; hookctl.toml(5) and the examples in /usr/share/doc/hookctl/examples show how"
+for f in "$SOURCE_ROOT"/examples/{minimal,router,lab}.toml; do
+    hk check "$f"
+    expect_stdout_not_contains "takes no action"
+done
+printf '[settings]\nrule-priority = 20000\n\n[tables]\nkd = 199\n' >"$WORK/settings-only.toml"
+hk check "$WORK/settings-only.toml"
+expect_rc 0
+expect_stdout_contains "$WORK/settings-only.toml: this config takes no action"
+printf '[[file]]\npath = "%s/motd"\ncontent = "hello\\n"\n' "$WORK" >"$WORK/file-only.toml"
+hk check "$WORK/file-only.toml"
+expect_rc 0
+expect_stdout_not_contains "takes no action"
+# And it is true: with the default config an event is recorded and plans nothing.
+hk_env a-initial-start/08-BOUND6 --config "$SOURCE_ROOT/examples/default.toml" --state-dir "$STATE" --simulate dhcpcd
+expect_rc 0
+expect_stdout_contains "nothing to do"
+hk --state-dir "$STATE" events --ids
+expect_stdout_equals "1"
+
 # A misspelt key: file:line:col, what, and the nearest known key.
 cat >"$WORK/typo.toml" <<'TOML'
 [uplink.isp]
