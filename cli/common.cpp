@@ -176,20 +176,24 @@ Config load_for_hook(const Context& ctx, const RawEvent& raw) {
     try {
         return load(ctx);
     } catch (const Error& e) {
+        RunReport failed;
+        failed.status = RunReport::Status::error;
+        failed.error = e.what();
         if (!ctx.globals.dry_run) {
             try {
                 StateDir state(ctx.globals.state_dir);
                 state.ensure_exists();
                 Journal journal(state.path() + "/journal", Settings{}.journal_max_entries);
-                journal.append(Json{{"kind", "event"},
-                                    {"event", to_json(raw)},
-                                    {"status", "error"},
-                                    {"error", e.what()}});
+                failed.journal_id = journal.append(Json{{"kind", "event"},
+                                                        {"event", to_json(raw)},
+                                                        {"status", "error"},
+                                                        {"error", e.what()}});
             } catch (const Error& journal_error) {
                 std::cerr << "hookctl: journal: the event was not recorded: "
                           << journal_error.what() << "\n";
             }
         }
+        log_hook_run(ctx, raw, failed);
         throw;
     }
 }
@@ -206,6 +210,7 @@ int run_loaded_hook(Context& ctx, const RawEvent& raw, const Config& config) {
     Journal journal(state.path() + "/journal", config.settings.journal_max_entries);
     auto executor = executor_for(ctx, config);
     RunReport r = run_event(config, state, &journal, *executor, raw, engine_options(ctx, config));
+    log_hook_run(ctx, raw, r);
     print_report(r, "event", ctx.globals.json);
     return report_exit(r);
 }

@@ -14,7 +14,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
+
+#include <syslog.h>
 
 namespace hookctl::cli {
 
@@ -61,7 +64,96 @@ std::uint64_t resolve_id(const Journal& journal, const std::string& id_text, boo
     }
 }
 
+// Control characters as \xNN: what a daemon passed can hold any byte, and a newline
+// in it must not start a second syslog line.
+std::string escape_controls(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f)
+            out += fmt::format("\\x{:02x}", u);
+        else
+            out += c;
+    }
+    return out;
+}
+
+// The event as the report knows it, else as the daemon passed it (a rejected or
+// unparsed event): the dhcpcd reason and interface, the ppp script and interface.
+std::string event_label(const RawEvent& raw, const RunReport& r) {
+    if (r.event)
+        return fmt::format("{} {} on {}", to_string(r.event->source), r.event->name,
+                           r.event->interface.str());
+    // Values the parser refused: any length and content.
+    auto clip = [](const std::string& v) {
+        return escape_controls(v.size() <= 32 ? v : v.substr(0, 32) + "...");
+    };
+    auto env = [&](const char* name) {
+        const auto it = raw.env.find(name);
+        return it == raw.env.end() ? std::string("?") : clip(it->second);
+    };
+    if (raw.source == Source::ppp)
+        return fmt::format("ppp {} on {}", clip(raw.script),
+                           raw.args.empty() ? "?" : clip(raw.args[0]));
+    return fmt::format("{} {} on {}", to_string(raw.source), env("reason"), env("interface"));
+}
+
+// What went wrong first: the run's own error, else the first failed action, else
+// the first object left out, else the first thing not recorded. Empty: nothing.
+std::string first_error(const RunReport& r) {
+    if (!r.error.empty()) return r.error;
+    for (std::size_t i = 0; i < r.results.size() && i < r.plan.actions.size(); ++i)
+        if (r.results[i].status == ActionResult::Status::failed)
+            return fmt::format("{} failed: {}", r.plan.actions[i].describe(), r.results[i].message);
+    if (!r.problems.empty()) return r.problems.front();
+    if (!r.errors.empty()) return r.errors.front();
+    return {};
+}
+
+// An error with its hint lines as one line: "message; hint: ...".
+std::string one_line(const std::string& text) {
+    std::string out;
+    bool line_start = false;
+    for (const char c : text) {
+        if (c == '\n') {
+            line_start = true;
+            continue;
+        }
+        if (line_start) {
+            if (c == ' ') continue;  // a hint's indentation
+            out += "; ";
+            line_start = false;
+        }
+        out += c;
+    }
+    return escape_controls(out);
+}
+
 }  // namespace
+
+std::string syslog_line(const RawEvent& raw, const RunReport& r) {
+    const std::size_t actions = r.plan.actions.size();
+    const auto failed = std::count_if(r.results.begin(), r.results.end(), [](const auto& x) {
+        return x.status == ActionResult::Status::failed;
+    });
+    std::string line =
+        fmt::format("{}: {}, {} action{}, {} failed, {}", event_label(raw, r), to_string(r.status),
+                    actions, actions == 1 ? "" : "s", failed,
+                    r.journal_id ? fmt::format("journal #{}", *r.journal_id) : "not journaled");
+    if (r.status != RunReport::Status::applied) {
+        const std::string error = first_error(r);
+        if (!error.empty()) line += ": " + one_line(error);
+    }
+    return line;
+}
+
+void log_hook_run(const Context& ctx, const RawEvent& raw, const RunReport& r) {
+    if (ctx.globals.dry_run || ctx.globals.simulate) return;
+    const int priority = r.status == RunReport::Status::applied ? LOG_INFO : LOG_WARNING;
+    ::openlog("hookctl", LOG_PID, LOG_DAEMON);
+    ::syslog(priority, "%s", syslog_line(raw, r).c_str());
+    ::closelog();
+}
 
 int cmd_dhcpcd(Context& ctx) {
     parse_args(ctx, ctx.rest, po::options_description("dhcpcd options"));
