@@ -95,6 +95,11 @@ std::string event_label(const RawEvent& raw, const RunReport& r) {
     if (raw.source == Source::ppp)
         return fmt::format("ppp {} on {}", clip(raw.script),
                            raw.args.empty() ? "?" : clip(raw.args[0]));
+    // The dispatchers name the interface as their daemons pass it: NetworkManager
+    // as its first argument, networkd-dispatcher in IFACE.
+    if (raw.source == Source::kernel)
+        return fmt::format("kernel {} on {}", clip(raw.script),
+                           raw.args.empty() ? env("IFACE") : clip(raw.args[0]));
     return fmt::format("{} {} on {}", to_string(raw.source), env("reason"), env("interface"));
 }
 

@@ -174,4 +174,52 @@ expect_stderr_equals "hookctl: $WORK/missing.toml: cannot read the config file: 
 expect_syslog info "dhcpcd RENEW6 on wan0: applied, 0 actions, 0 failed, journal #9" \
     warning "dhcpcd RENEW6 on wan0: error, 0 actions, 0 failed, journal #10: $WORK/missing.toml: cannot read the config file: No such file or directory"
 
+# The kernel source: each dispatcher run and each engine run of `hookctl watch` logs
+# its line too. In a network namespace of their own (all rules tagged 211 in one
+# namespace are one hookctl's, and the runs above own some), with a veth ext
+# holding A, then B, then only B; a state dir of their own, so the journal ids
+# start again at 1. /dev/log is a path, the same in every network namespace.
+unshare -n sleep 600 &
+KNS=$!
+for _ in $(seq 100); do
+    [ "$(readlink /proc/$KNS/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+    sleep 0.05
+done
+kns() { nsenter -t "$KNS" -n "$@"; }
+kns ip link add ext type veth peer name ext-peer && kns ip link set ext up && kns ip link set ext-peer up &&
+    kns ip -6 addr add 2001:db8:a::1/64 dev ext nodad ||
+    { echo "cannot make a veth pair in a network namespace of its own" >&2; exit 1; }
+KCONFIG=$WORK/kernel.toml
+cat >"$KCONFIG" <<'TOML'
+[uplink.ext]
+interface = "ext"
+source = "kernel"
+
+[[rule]]
+from = "ext.prefix"
+table = 199
+TOML
+chmod 600 "$KCONFIG"
+KARGS=(--config "$KCONFIG" --state-dir "$WORK/kstate")
+run_cmd kns env -i IFACE=ext STATE=routable OperationalState=routable "$HOOKCTL" "${KARGS[@]}" networkd
+expect_rc 0
+kns ip -6 addr add 2001:db8:b::1/64 dev ext nodad
+run_cmd kns env -i "$HOOKCTL" "${KARGS[@]}" nm ext dhcp6-change
+expect_rc 0
+kns ip -6 addr del 2001:db8:a::1/64 dev ext
+run_cmd kns "$HOOKCTL" "${KARGS[@]}" watch --once
+expect_rc 0
+run_cmd kns env -i 'IFACE=ext;reboot' STATE=routable "$HOOKCTL" "${KARGS[@]}" networkd
+expect_rc 2
+run_cmd kns env -i "$HOOKCTL" "${KARGS[@]}" nm ext up
+expect_rc 0
+expect_syslog info "kernel networkd routable on ext: applied, 1 action, 0 failed, journal #1" \
+    info "kernel nm dhcp6-change on ext: applied, 0 actions, 0 failed, journal #2" \
+    info "kernel watch on ext: applied, 2 actions, 0 failed, journal #3" \
+    warning 'kernel networkd on ext;reboot: rejected, 0 actions, 0 failed, journal #4: IFACE: invalid character in interface name: "ext;reboot"' \
+    info "kernel nm up on ext: applied, 0 actions, 0 failed, journal #5"
+expect_same "$(kns ip -6 rule list table 199 | grep -c 'from 2001:db8:b::/64')" 1 "watch moved the rule to B"
+kill "$KNS"
+wait "$KNS" 2>/dev/null
+
 finish
