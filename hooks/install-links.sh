@@ -6,6 +6,9 @@
 # second install into the same DESTDIR).
 # Usage: install-links.sh TARGET LINK...
 set -eu
+# The directories made here 0755 whatever the caller's umask: networkd-dispatcher
+# runs no script from a directory that is not (docs/daemons.md).
+umask 022
 target=$1
 shift
 for link in "$@"; do
