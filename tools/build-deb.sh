@@ -7,7 +7,7 @@
 #
 #   bash tools/build-deb.sh [--quick] [--lintian] [OUT]    # OUT defaults to ./build-deb
 #
-# --quick    DEB_BUILD_OPTIONS="nocheck noopt" and no debug info: about a third of
+# --quick    DEB_BUILD_OPTIONS="nocheck noopt noddebs", no debug info: about a third of
 #            the compile time, for tests/netns/package.sh; the package holds the
 #            same files (only the code is unoptimised).
 # --lintian  then run lintian on the .changes (the .deb and .buildinfo); any tag
@@ -43,7 +43,7 @@ if [ "$version" != "$changelog_version" ]; then
 fi
 
 options=("DEB_BUILD_OPTIONS=parallel=$(nproc)")
-[ -n "$quick" ] && options=("DEB_BUILD_OPTIONS=nocheck noopt parallel=$(nproc)" "DEB_CXXFLAGS_APPEND=-g0")
+[ -n "$quick" ] && options=("DEB_BUILD_OPTIONS=nocheck noopt noddebs parallel=$(nproc)" "DEB_CXXFLAGS_APPEND=-g0")
 mapfile -d '' files < <(git ls-files -z --cached --others --exclude-standard | sort -z)
 existing=()
 for f in "${files[@]}"; do [ -e "$f" ] && existing+=("$f"); done

@@ -9,7 +9,8 @@ pkgs=(meson ninja-build g++ pkg-config
       libfmt-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
       clang clang-format clang-tidy libclang-rt-14-dev python3 util-linux
       iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq
-      strace time)   # strace, GNU time: bench/hook_bench.sh (child processes, syscalls, peak RSS)
+      strace time    # strace, GNU time: bench/hook_bench.sh (child processes, syscalls, peak RSS)
+      dpkg-dev debhelper lintian man-db)   # tools/build-deb.sh, tests/netns/package*.sh
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
