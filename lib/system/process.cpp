@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -87,6 +88,15 @@ struct ChildSetup {
         dfl.sa_handler = SIG_DFL;
         for (int sig = 1; sig < NSIG; ++sig)
             ::sigaction(sig, &dfl, nullptr);  // KILL/STOP fail: fine
+        // glibc's sigaction() refuses the signals it keeps for itself (32 and 33,
+        // below SIGRTMIN), but an ignored one survives execve all the same: GNU make
+        // ignores both, so every command run under it (a package build) inherited
+        // them. The kernel's call takes them; all zeros is SIG_DFL, no flags and an
+        // empty mask whatever the architecture's field order.
+        for (int sig = 32; sig < SIGRTMIN; ++sig) {
+            const std::array<unsigned long, 8> default_action{};
+            ::syscall(SYS_rt_sigaction, sig, default_action.data(), nullptr, (NSIG - 1) / 8);
+        }
         if (::dup2(stdin_fd, 0) < 0 || ::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0)
             fail("dup2");
         // Nothing of hookctl's (netlink sockets, the store's lock) leaks into the child.
