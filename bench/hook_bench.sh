@@ -139,9 +139,9 @@ file = "$WORK/hk/radvd.conf"
 reload-pidfile = "$WORK/hk/radvd.pid"
 interface.lan = { managed = true, min-interval = 3, max-interval = 10 }
 EOF
-# The installed dhcpcd hook, calling the binary under test instead of /usr/sbin/hookctl.
-sed "s|/usr/sbin/hookctl|$HK|" "$ROOT/hooks/dhcpcd/90-hookctl" >"$WORK/seed/90-hookctl"
-grep -q "^$HK dhcpcd " "$WORK/seed/90-hookctl" || die "hooks/dhcpcd/90-hookctl does not call /usr/sbin/hookctl"
+# The installed dhcpcd hook (meson install fills in @HOOKCTL@), calling the binary under test.
+sed "s|@HOOKCTL@|$HK|" "$ROOT/hooks/dhcpcd/90-hookctl.in" >"$WORK/seed/90-hookctl"
+grep -q "^$HK dhcpcd " "$WORK/seed/90-hookctl" || die "hooks/dhcpcd/90-hookctl.in does not call @HOOKCTL@"
 # The seed-style shell hooks, with this run's directory.
 for f in ip-up ip-down ipv6-up 90-shell; do
     sed "s|@DIR@|$WORK/sh|g" "$ROOT/bench/seed/$f" >"$WORK/seed/$f"
@@ -213,7 +213,7 @@ sysctls_fresh() {
     echo 0 >$SYS/use_tempaddr; echo 1 >$SYS/forwarding; echo 0 >$SYS/autoconf; echo 0 >$SYS/accept_ra
 }
 # pppd_d SIDE: what /etc/ppp/<script>.d holds for SIDE: hk (the 50-hookctl links of
-# hooks/install-ppp-links.sh), sh (the seed scripts; none for ipv6-down) or empty.
+# hooks/install-links.sh, as meson install makes them), sh (the seed scripts; none for ipv6-down) or empty.
 pppd_d() {
     local s
     for s in ip-up ip-down ipv6-up ipv6-down; do

@@ -77,7 +77,7 @@ int run_loaded_hook(Context& ctx, const RawEvent& raw, const Config& config);
 // journal #7". Control characters (daemon input can hold any) are escaped.
 std::string syslog_line(const RawEvent& raw, const RunReport& r);
 // Sends syslog_line() to syslog (facility daemon, tag "hookctl" with the pid): at
-// LOG_INFO when the run applied everything, at LOG_WARNING otherwise. For runs that
+// info when the run applied everything, at warning otherwise. For runs that
 // act on the system only: not for --dry-run, --simulate or read-only commands.
 void log_hook_run(const Context& ctx, const RawEvent& raw, const RunReport& r);
 RawEvent raw_now(const Context& ctx, Source source, std::string script,

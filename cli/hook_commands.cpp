@@ -8,6 +8,7 @@
 #include "json_io.hpp"
 #include "rt_tables.hpp"
 #include "suggest.hpp"
+#include "syslog_sender.hpp"
 #include "system_executor.hpp"
 #include "termination.hpp"
 #include "version.hpp"
@@ -16,8 +17,6 @@
 
 #include <algorithm>
 #include <iostream>
-
-#include <syslog.h>
 
 namespace hookctl::cli {
 
@@ -154,10 +153,9 @@ std::string syslog_line(const RawEvent& raw, const RunReport& r) {
 
 void log_hook_run(const Context& ctx, const RawEvent& raw, const RunReport& r) {
     if (ctx.globals.dry_run || ctx.globals.simulate) return;
-    const int priority = r.status == RunReport::Status::applied ? LOG_INFO : LOG_WARNING;
-    ::openlog("hookctl", LOG_PID, LOG_DAEMON);
-    ::syslog(priority, "%s", syslog_line(raw, r).c_str());
-    ::closelog();
+    const auto severity = r.status == RunReport::Status::applied ? syslog_sender::Severity::info
+                                                                 : syslog_sender::Severity::warning;
+    syslog_sender::send(severity, "hookctl", syslog_line(raw, r));
 }
 
 int cmd_dhcpcd(Context& ctx) {

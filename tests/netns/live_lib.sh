@@ -208,31 +208,22 @@ EOF
     echo 00:03:00:01:02:00:00:00:01:02 >"$WORK/dhcpcd/db/duid"
     # The stock hooks, and the shim installed next to them.
     cp -p /usr/lib/dhcpcd/dhcpcd-hooks/* "$WORK/dhcpcd/hooks/" || return 1
-    # The tree has the shim either as the file itself or as the template `meson install`
-    # fills in (hooks/dhcpcd/90-hookctl.in, @HOOKCTL@ = the installed binary's path).
+    # The shim as `meson install` makes it from its template (@HOOKCTL@ = the
+    # installed binary's path).
     local hooks=$NETNS_REPO_ROOT/hooks
-    if [ -f "$hooks/dhcpcd/90-hookctl.in" ]; then
-        sed 's|@HOOKCTL@|/usr/sbin/hookctl|g' "$hooks/dhcpcd/90-hookctl.in" >"$WORK/dhcpcd/hooks/90-hookctl" || return 1
-    else
-        install -m 644 "$hooks/dhcpcd/90-hookctl" "$WORK/dhcpcd/hooks/90-hookctl" || return 1
-    fi
+    sed 's|@HOOKCTL@|/usr/sbin/hookctl|g' "$hooks/dhcpcd/90-hookctl.in" >"$WORK/dhcpcd/hooks/90-hookctl" || return 1
     # /usr/sbin/hookctl in the private namespaces: the binary under test.
     ln -s "$HOOKCTL" "$WORK/sbin/hookctl"
     # pppd's side: Debian's own wrappers, their .d directories holding only hookctl's
-    # links, made by the tree's installer script: hooks/install-ppp-links.sh, or the
-    # one `meson install` runs (hooks/install-links.sh TARGET LINK..., the names of
-    # hooks/meson.build).
+    # links, made by the script `meson install` runs (hooks/install-links.sh TARGET
+    # LINK..., the names of hooks/meson.build).
     local s links=()
     for s in ip-up ip-down ipv6-up ipv6-down; do
         cp -p "/etc/ppp/$s" "$WORK/etc-ppp/$s" || return 1
         links+=("/etc/ppp/$s.d/50-hookctl" "/etc/ppp/$s.d/50-hookctl.sh")
     done
     mkdir -p "$WORK/pppfs"
-    if [ -f "$hooks/install-ppp-links.sh" ]; then
-        DESTDIR=$WORK/pppfs sh "$hooks/install-ppp-links.sh" /usr/sbin/hookctl || return 1
-    else
-        DESTDIR=$WORK/pppfs sh "$hooks/install-links.sh" /usr/sbin/hookctl "${links[@]}" >/dev/null || return 1
-    fi
+    DESTDIR=$WORK/pppfs sh "$hooks/install-links.sh" /usr/sbin/hookctl "${links[@]}" >/dev/null || return 1
     cp -a "$WORK/pppfs/etc/ppp/." "$WORK/etc-ppp/" && rm -rf "$WORK/pppfs"
 }
 
@@ -389,8 +380,8 @@ live_show_entries() {
             (if (.message // "") != "" then "  (\(.message))" else "" end))'
 }
 
-# live_syslog: hookctl's syslog lines so far, "<PRI>TEXT" each (the timestamp and
-# "hookctl[PID]: " taken out). Datagrams on one socket keep their order, so once a marker
+# live_syslog: hookctl's syslog lines so far, "<PRI>TEXT" each ("hookctl[PID]: "
+# taken out). Datagrams on one socket keep their order, so once a marker
 # sent now has been written, every line sent before it has been too.
 live_syslog() {
     local markers
@@ -399,7 +390,7 @@ live_syslog() {
         "$WORK/syslog.sock" || return 1
     marker_arrived() { [ "$(grep -c '^<15>live-lib-marker$' "$WORK/syslog.lines")" -gt "$markers" ]; }
     until_true 10 marker_arrived || return 1
-    sed -n 's/^\(<[0-9]*>\)[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} hookctl\[[0-9]*\]: /\1/p' "$WORK/syslog.lines"
+    sed -n 's/^\(<[0-9]*>\)hookctl\[[0-9]*\]: /\1/p' "$WORK/syslog.lines"
 }
 # live_syslog_step: the lines for the current step's journal entries (hookctl names the
 # journal id in each).

@@ -5,6 +5,7 @@
 #include "rt_tables.hpp"
 #include "scripted_querier.hpp"
 #include "sysctl.hpp"
+#include "syslog_sender.hpp"
 #include "system_executor.hpp"
 
 #include <catch2/catch.hpp>
@@ -288,4 +289,15 @@ TEST_CASE("accounts: /etc/passwd and /etc/group lines by name", "[accounts]") {
     CHECK(find_group_entry(group, "netdev") == 108u);
     CHECK_FALSE(find_group_entry(group, "net"));
     CHECK(lookup_user("root")->uid == 0);
+}
+
+TEST_CASE("syslog messages: facility daemon, the tag with the pid, no timestamp", "[syslog]") {
+    using syslog_sender::Severity;
+    CHECK(syslog_sender::format(Severity::info, "hookctl", 42, "dhcpcd BOUND6 on wan0: applied") ==
+          "<30>hookctl[42]: dhcpcd BOUND6 on wan0: applied");
+    CHECK(syslog_sender::format(Severity::warning, "hookctl", 7, "x") == "<28>hookctl[7]: x");
+    // No listener: nothing sent, nothing thrown.
+    CHECK_FALSE(syslog_sender::send(Severity::info, "hookctl", "x", "/nonexistent/log"));
+    // A path longer than a socket address holds.
+    CHECK_FALSE(syslog_sender::send(Severity::info, "hookctl", "x", std::string(200, 'a').c_str()));
 }
