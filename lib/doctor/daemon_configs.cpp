@@ -217,9 +217,8 @@ private:
                         const auto n = c_number(s[1].text);
                         const std::optional<std::uint32_t> v =
                             s[1].text == "infinity" ? std::optional<std::uint32_t>(0xffffffffu)
-                            : n                     ? std::optional<std::uint32_t>(
-                                      static_cast<std::uint32_t>(*n))
-                                                    : std::nullopt;
+                            : n ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*n))
+                                : std::nullopt;
                         if (s[0].text == "AdvPreferredLifetime") pb.preferred = v;
                         if (s[0].text == "AdvValidLifetime") pb.valid = v;
                     }

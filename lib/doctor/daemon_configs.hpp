@@ -53,17 +53,17 @@ RadvdConf parse_radvd_conf(const TextFile& file);
 // One place a DHCPv6 server hands out addresses (stateful DHCPv6) or only other
 // configuration (stateless: dnsmasq ra-stateless).
 struct Dhcpv6Service {
-    std::string server;   // "dnsmasq", "kea"
-    std::string where;    // "path:line: text" of the range or subnet
-    bool stateful = true;  // hands out addresses (what AdvManagedFlag announces)
-    std::string interface;  // named by the config (constructor:IF, "interface"); "" if not
+    std::string server;              // "dnsmasq", "kea"
+    std::string where;               // "path:line: text" of the range or subnet
+    bool stateful = true;            // hands out addresses (what AdvManagedFlag announces)
+    std::string interface;           // named by the config (constructor:IF, "interface"); "" if not
     std::optional<IpPrefix> prefix;  // the subnet (kea) or the range's start as a /64 (dnsmasq)
 };
 
 struct DnsmasqConf {
-    std::vector<Dhcpv6Service> services;   // IPv6 dhcp-range lines
-    std::vector<std::string> interfaces;   // interface= (empty: all)
-    std::vector<std::string> no_dhcp;      // no-dhcp-interface=, except-interface=
+    std::vector<Dhcpv6Service> services;  // IPv6 dhcp-range lines
+    std::vector<std::string> interfaces;  // interface= (empty: all)
+    std::vector<std::string> no_dhcp;     // no-dhcp-interface=, except-interface=
 };
 
 // dnsmasq.conf and its conf-dir files, in the order dnsmasq reads them. An IPv6
@@ -100,11 +100,11 @@ std::vector<DhcpcdDelegation> parse_dhcpcd_conf(const TextFile& file);
 
 struct PppPeer {
     std::string file;
-    std::string ifname;         // `ifname X`, else "ppp<unit>" from `unit N`, else ""
+    std::string ifname;  // `ifname X`, else "ppp<unit>" from `unit N`, else ""
     std::string ifname_where;
-    std::string device;         // the PPPoE Ethernet device: `nic-X`, or a word naming a link
+    std::string device;  // the PPPoE Ethernet device: `nic-X`, or a word naming a link
     std::string device_where;
-    bool ipv6 = false;          // `+ipv6` (IPV6CP) given
+    bool ipv6 = false;  // `+ipv6` (IPV6CP) given
 };
 // `link_names`: interfaces that exist, to recognise a bare device word after
 // `plugin rp-pppoe.so` / `plugin pppoe.so`.

@@ -15,8 +15,8 @@ std::string to_string(Severity s) {
 }
 
 std::string format_finding(const Finding& f) {
-    std::string out = fmt::format("{} [{}] {}: {}\n", to_string(f.severity), f.check, f.subject,
-                                  f.what);
+    std::string out =
+        fmt::format("{} [{}] {}: {}\n", to_string(f.severity), f.check, f.subject, f.what);
     for (const auto& e : f.evidence) out += "    evidence: " + e + "\n";
     if (!f.why.empty()) out += "    why: " + f.why + "\n";
     if (!f.fix.empty()) out += "    fix: " + f.fix + "\n";
@@ -24,9 +24,12 @@ std::string format_finding(const Finding& f) {
 }
 
 Json to_json(const Finding& f) {
-    return Json{{"check", f.check},      {"severity", to_string(f.severity)},
-                {"subject", f.subject},  {"what", f.what},
-                {"evidence", f.evidence}, {"why", f.why},
+    return Json{{"check", f.check},
+                {"severity", to_string(f.severity)},
+                {"subject", f.subject},
+                {"what", f.what},
+                {"evidence", f.evidence},
+                {"why", f.why},
                 {"fix", f.fix}};
 }
 

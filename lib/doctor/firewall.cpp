@@ -92,10 +92,10 @@ public:
             }
         }
         if (c.base)
-            out.push_back({c.policy_drop ? Action::drop : Action::accept,
-                           {c.header + (c.policy_drop ? " (its policy drops what no rule accepted)"
-                                                      : "")},
-                           ""});
+            out.push_back(
+                {c.policy_drop ? Action::drop : Action::accept,
+                 {c.header + (c.policy_drop ? " (its policy drops what no rule accepted)" : "")},
+                 ""});
         else
             out.push_back({Action::back, {}, ""});
         return out;
@@ -155,8 +155,8 @@ FirewallVerdict decide(const Ruleset& rs, const std::string& tool) {
         }
         if (!all_accept) {
             v.result = FirewallVerdict::Result::unknown;
-            v.reason = unknown.empty() ? "it depends on a match that cannot be evaluated for it"
-                                       : unknown;
+            v.reason =
+                unknown.empty() ? "it depends on a match that cannot be evaluated for it" : unknown;
             for (const auto& o : outcomes)
                 if (o.action == Action::drop || o.action == Action::unknown) {
                     for (const auto& e : o.evidence) v.evidence.push_back(tool + ": " + e);
@@ -192,10 +192,10 @@ struct Field {
     bool known = false;
     bool absent = false;  // the packet has no such header: every match on it fails
     std::optional<long long> number;
-    std::optional<std::string> word;   // "udp", "new", an interface name
-    std::optional<IpPrefix> range;     // an address somewhere in it
-    bool wildcard_name = false;        // iifname: '*' at the end of a pattern matches
-    bool flags = false;                // ct state: a set is a list of flags
+    std::optional<std::string> word;  // "udp", "new", an interface name
+    std::optional<IpPrefix> range;    // an address somewhere in it
+    bool wildcard_name = false;       // iifname: '*' at the end of a pattern matches
+    bool flags = false;               // ct state: a set is a list of flags
 };
 
 Field packet_field(const Json& left, const InboundPacket& p) {
@@ -354,7 +354,8 @@ std::string render_value(const Json& v) {
         if (v.contains("range") && v["range"].is_array() && v["range"].size() == 2)
             return render_value(v["range"][0]) + "-" + render_value(v["range"][1]);
         if (v.contains("prefix") && v["prefix"].is_object())
-            return v["prefix"].value("addr", "?") + "/" + std::to_string(v["prefix"].value("len", 0));
+            return v["prefix"].value("addr", "?") + "/" +
+                   std::to_string(v["prefix"].value("len", 0));
     }
     return v.dump();
 }
@@ -404,8 +405,8 @@ Branch verdict_branch(const Json& verdict) {
 
 // Statements that neither match nor decide (nft's "continue" included).
 bool neutral_statement(const std::string& k) {
-    static const char* const names[] = {"counter", "log",    "mangle", "meta",   "ct",
-                                        "notrack", "set",    "map",    "flow",   "dup",
+    static const char* const names[] = {"counter", "log",      "mangle",  "meta",   "ct",
+                                        "notrack", "set",      "map",     "flow",   "dup",
                                         "fwd",     "continue", "comment", "secmark"};
     return std::find(std::begin(names), std::end(names), k) != std::end(names);
 }
@@ -425,9 +426,10 @@ Rule nft_rule(const Json& exprs, const InboundPacket& p, const std::string& chai
             match = tri_and(match, t);
         } else if (k == "vmap" && v.is_object()) {
             const Field f = packet_field(v.value("key", Json()), p);
-            const Json data = v.contains("data") && v["data"].is_object() && v["data"].contains("set")
-                                  ? v["data"]["set"]
-                                  : Json::array();
+            const Json data =
+                v.contains("data") && v["data"].is_object() && v["data"].contains("set")
+                    ? v["data"]["set"]
+                    : Json::array();
             for (const auto& pair : data) {
                 if (!pair.is_array() || pair.size() != 2) continue;
                 Branch b = verdict_branch(pair[1]);
@@ -439,8 +441,8 @@ Rule nft_rule(const Json& exprs, const InboundPacket& p, const std::string& chai
             if (!f.known && r.unknown.empty())
                 r.unknown = "a verdict map on " + render_left(v.value("key", Json()));
             return r;
-        } else if (k == "accept" || k == "drop" || k == "reject" || k == "return" ||
-                   k == "jump" || k == "goto" || k == "queue") {
+        } else if (k == "accept" || k == "drop" || k == "reject" || k == "return" || k == "jump" ||
+                   k == "goto" || k == "queue") {
             Branch b = verdict_branch(e);
             if (!b.target.empty()) b.target = chain_key_prefix + b.target;
             b.match = match;
@@ -629,9 +631,10 @@ Rule save_rule(const std::vector<std::string>& w, const InboundPacket& p,
                 const IpPrefix pfx = value.find('/') == std::string::npos
                                          ? host_prefix(parse_address(value, "ip6tables"))
                                          : parse_prefix(value, "ip6tables", false);
-                apply(range_in(o[1] == 's' || o == "--source" ? p.source_range : p.destination_range,
-                               pfx),
-                      o);
+                apply(
+                    range_in(o[1] == 's' || o == "--source" ? p.source_range : p.destination_range,
+                             pfx),
+                    o);
             } catch (const Error&) {
                 apply(Tri::maybe, o);
             }
@@ -654,9 +657,12 @@ Rule save_rule(const std::vector<std::string>& w, const InboundPacket& p,
             arg(i);
         } else if (o == "-j" || o == "--jump" || o == "-g" || o == "--goto") {
             const std::string target = arg(i);
-            if (target == "ACCEPT") b.action = Action::accept;
-            else if (target == "DROP" || target == "REJECT") b.action = Action::drop;
-            else if (target == "RETURN") b.action = Action::back;
+            if (target == "ACCEPT")
+                b.action = Action::accept;
+            else if (target == "DROP" || target == "REJECT")
+                b.action = Action::drop;
+            else if (target == "RETURN")
+                b.action = Action::back;
             else if (chains.count(target)) {
                 b.action = o == "-g" || o == "--goto" ? Action::go_to : Action::jump;
                 b.target = target;

@@ -127,8 +127,8 @@ SolicitResult solicit_router_adverts(const std::string& interface,
         if (now >= next_send) {
             if (::sendto(fd.get(), rs.data(), rs.size(), 0,
                          reinterpret_cast<const sockaddr*>(&all_routers), sizeof all_routers) < 0) {
-                result.error = fmt::format("send a router solicitation on {}: {}", interface,
-                                           errno_text());
+                result.error =
+                    fmt::format("send a router solicitation on {}: {}", interface, errno_text());
                 return result;
             }
             next_send = now + resend;

@@ -136,7 +136,8 @@ void read_kernel(SystemSnapshot& s) {
         dump(
             netlink::dump_request(RTM_GETROUTE, family), "routes",
             [&](const nlmsghdr* m) {
-                if (auto k = netlink::parse_route(m, interface_name)) routes.push_back(std::move(*k));
+                if (auto k = netlink::parse_route(m, interface_name))
+                    routes.push_back(std::move(*k));
             },
             [&] { routes.clear(); });
         s.routes.insert(s.routes.end(), routes.begin(), routes.end());

@@ -65,18 +65,18 @@ struct SystemSnapshot {
     std::vector<netlink::KernelRule> rules;    // both families, kernel order
     std::vector<netlink::KernelRoute> routes;  // both families, every table
 
-    ProbeOutput nftables;         // nft -j list ruleset
-    ProbeOutput ip6tables_legacy; // ip6tables-legacy-save
+    ProbeOutput nftables;          // nft -j list ruleset
+    ProbeOutput ip6tables_legacy;  // ip6tables-legacy-save
 
     std::optional<TextFile> radvd_conf;
-    std::vector<TextFile> dnsmasq;    // dnsmasq.conf, then dnsmasq.d/* in name order
+    std::vector<TextFile> dnsmasq;  // dnsmasq.conf, then dnsmasq.d/* in name order
     std::optional<TextFile> kea_dhcp6;
     std::optional<TextFile> dhcpcd_conf;
     std::vector<TextFile> ppp;        // ppp/options, then ppp/peers/* in name order
     TableNames rt_tables;             // builtins + iproute2's files
     std::vector<FileStat> key_files;  // the TSIG keys the hookctl config names
 
-    bool as_root = false;              // effective uid 0
+    bool as_root = false;                 // effective uid 0
     std::vector<std::string> unreadable;  // "path: Permission denied": files that exist
 
     // Helpers for the checks.
