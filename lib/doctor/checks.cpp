@@ -579,7 +579,7 @@ std::vector<Finding> check_rt_tables(const DoctorInput& in, const Roles& /*roles
                                    t.name, t.name)});
     };
     for (const auto& r : c.rules)
-        if (!known(r.table)) report(r.table, r.where, "rule");
+        if (r.action == RuleAction::lookup && !known(r.table)) report(r.table, r.where, "rule");
     for (const auto& r : c.routes)
         if (!known(r.table)) report(r.table, r.where, "route");
     return out;

@@ -234,14 +234,22 @@ SystemSnapshot read_system_snapshot(const SnapshotRequest& request, ProcessRunne
     const std::string etc = request.root + "/etc";
     s.radvd_conf = read_text(request.radvd_conf.empty() ? etc + "/radvd.conf" : request.radvd_conf,
                              s.unreadable);
-    // Debian's dnsmasq reads /etc/dnsmasq.d (conf-dir with .dpkg-* excluded).
-    if (auto f = read_text(etc + "/dnsmasq.conf", s.unreadable)) s.dnsmasq.push_back(*f);
-    for (const auto& name : list_dir(etc + "/dnsmasq.d")) {
-        if (name.find(".dpkg-") != std::string::npos || name.back() == '~') continue;
-        if (auto f = read_text(etc + "/dnsmasq.d/" + name, s.unreadable)) s.dnsmasq.push_back(*f);
+    if (!request.dnsmasq_conf.empty()) {
+        if (auto f = read_text(request.dnsmasq_conf, s.unreadable)) s.dnsmasq.push_back(*f);
+    } else {
+        // Debian's dnsmasq reads /etc/dnsmasq.d (conf-dir with .dpkg-* excluded).
+        if (auto f = read_text(etc + "/dnsmasq.conf", s.unreadable)) s.dnsmasq.push_back(*f);
+        for (const auto& name : list_dir(etc + "/dnsmasq.d")) {
+            if (name.find(".dpkg-") != std::string::npos || name.back() == '~') continue;
+            if (auto f = read_text(etc + "/dnsmasq.d/" + name, s.unreadable))
+                s.dnsmasq.push_back(*f);
+        }
     }
-    s.kea_dhcp6 = read_text(etc + "/kea/kea-dhcp6.conf", s.unreadable);
-    s.dhcpcd_conf = read_text(etc + "/dhcpcd.conf", s.unreadable);
+    s.kea_dhcp6 = read_text(
+        request.kea_dhcp6_conf.empty() ? etc + "/kea/kea-dhcp6.conf" : request.kea_dhcp6_conf,
+        s.unreadable);
+    s.dhcpcd_conf = read_text(
+        request.dhcpcd_conf.empty() ? etc + "/dhcpcd.conf" : request.dhcpcd_conf, s.unreadable);
     if (auto f = read_text(etc + "/ppp/options", s.unreadable)) s.ppp.push_back(*f);
     for (const auto& name : list_dir(etc + "/ppp/peers"))
         if (auto f = read_text(etc + "/ppp/peers/" + name, s.unreadable)) s.ppp.push_back(*f);

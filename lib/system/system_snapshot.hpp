@@ -93,7 +93,12 @@ struct SystemSnapshot {
 struct SnapshotRequest {
     std::string root;
     std::string proc_sys = "/proc/sys";
-    std::string radvd_conf;  // "" = <root>/etc/radvd.conf; the hookctl config's radvd.file wins
+    // "" = the distribution path under `root`; set: that file only (for dnsmasq, no
+    // conf-dir then). The CLI passes the hookctl config's radvd.file as radvd_conf.
+    std::string radvd_conf;      // <root>/etc/radvd.conf
+    std::string dnsmasq_conf;    // <root>/etc/dnsmasq.conf and <root>/etc/dnsmasq.d/*
+    std::string kea_dhcp6_conf;  // <root>/etc/kea/kea-dhcp6.conf
+    std::string dhcpcd_conf;     // <root>/etc/dhcpcd.conf
     std::vector<std::string> key_files;
     std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     std::uint32_t command_timeout_ms = 3000;
