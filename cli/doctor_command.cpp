@@ -4,16 +4,19 @@
 #include "checks.hpp"
 #include "cli.hpp"
 #include "file_io.hpp"
+#include "live.hpp"
 #include "system_snapshot.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace hookctl::cli {
 
 int cmd_doctor(Context& ctx) {
     SnapshotRequest request;
+    bool live = false;
     po::options_description d("doctor options");
     d.add_options()("root", po::value(&request.root),
                     "read the daemons' config files and rt_tables under DIR instead of /")(
@@ -24,7 +27,10 @@ int cmd_doctor(Context& ctx) {
         "kea-conf", po::value(&request.kea_dhcp6_conf),
         "kea's DHCPv6 config (default: /etc/kea/kea-dhcp6.conf)")(
         "dhcpcd-conf", po::value(&request.dhcpcd_conf),
-        "dhcpcd's config (default: /etc/dhcpcd.conf)");
+        "dhcpcd's config (default: /etc/dhcpcd.conf)")(
+        "live", po::bool_switch(&live),
+        "instead: compare what hookctl applied (state.json) with the kernel, the files, DNS "
+        "and radvd's answer to a router solicitation");
     parse_args(ctx, ctx.rest, d);
 
     DoctorInput in;
@@ -51,7 +57,17 @@ int cmd_doctor(Context& ctx) {
     const SystemSnapshot snapshot = read_system_snapshot(request, runner);
     in.system = &snapshot;
 
-    const auto findings = run_checks(in);
+    std::vector<Finding> findings;
+    if (!live) {
+        findings = run_checks(in);
+    } else if (!config) {
+        findings = check_config(in, Roles{});
+        if (in.config_absent) findings.front().severity = Severity::error;
+    } else {
+        findings = live_checks({&*config, &snapshot, ctx.globals.state_dir});
+        std::stable_sort(findings.begin(), findings.end(),
+                         [](const auto& a, const auto& b) { return a.severity > b.severity; });
+    }
     const auto counts = count(findings);
     if (ctx.globals.json) {
         Json list = Json::array();
@@ -60,15 +76,17 @@ int cmd_doctor(Context& ctx) {
                           {"errors", counts.errors},
                           {"warnings", counts.warnings},
                           {"infos", counts.infos},
-                          {"checks", doctor_checks().size()},
+                          {"checks", live ? 4 : doctor_checks().size()},
+                          {"live", live},
                           {"as_root", snapshot.as_root}}
                          .dump(2)
                   << "\n";
     } else {
         for (const auto& f : findings) std::cout << format_finding(f);
-        std::cout << fmt::format("doctor: {} checks, {} errors, {} warnings, {} infos{}\n",
-                                 doctor_checks().size(), counts.errors, counts.warnings,
-                                 counts.infos, snapshot.as_root ? "" : " (not root)");
+        std::cout << fmt::format("doctor{}: {} checks, {} errors, {} warnings, {} infos{}\n",
+                                 live ? " --live" : "", live ? 4 : doctor_checks().size(),
+                                 counts.errors, counts.warnings, counts.infos,
+                                 snapshot.as_root ? "" : " (not root)");
     }
     return counts.errors > 0 ? 1 : 0;
 }
