@@ -52,7 +52,7 @@ int cmd_doctor(Context& ctx) {
             if (!zone.key_file.empty()) request.key_files.push_back(zone.key_file);
     }
     // nft prints the whole ruleset: more than the runner keeps of a hook command.
-    constexpr std::size_t ruleset_limit = 16 * 1024 * 1024;
+    constexpr std::size_t ruleset_limit = std::size_t{16} * 1024 * 1024;
     SystemProcessRunner runner(request.path, std::chrono::milliseconds(200), ruleset_limit);
     const SystemSnapshot snapshot = read_system_snapshot(request, runner);
     in.system = &snapshot;

@@ -303,6 +303,46 @@ RadvdConf parse_radvd_conf(const TextFile& file) {
     return RadvdParser(file).parse();
 }
 
+namespace {
+
+std::vector<std::string> comma_list(const std::string& value) {
+    std::vector<std::string> items;
+    std::string item;
+    std::istringstream in(value);
+    while (std::getline(in, item, ',')) items.push_back(trim(item));
+    return items;
+}
+
+// One dhcp-range line: an IPv6 service, or nullopt for IPv4 and ra-only ranges.
+std::optional<Dhcpv6Service> dnsmasq_range(const std::vector<std::string>& items,
+                                           std::string where) {
+    Dhcpv6Service svc;
+    svc.server = "dnsmasq";
+    svc.where = std::move(where);
+    std::vector<IpAddress> addresses;
+    bool ra_only = false, stateless = false;
+    for (const auto& item : items) {
+        if (item.rfind("tag:", 0) == 0 || item.rfind("set:", 0) == 0) continue;
+        if (item.rfind("constructor:", 0) == 0) {
+            svc.interface = item.substr(12);
+        } else if (item == "ra-only") {
+            ra_only = true;
+        } else if (item == "ra-stateless") {
+            stateless = true;
+        } else if (auto a = address_or_none(item); a && a->is_v6()) {
+            addresses.push_back(*a);
+        }
+    }
+    if (addresses.empty()) return std::nullopt;  // IPv4, or not an address range
+    if (ra_only) return std::nullopt;            // router advertisements only, no DHCPv6
+    const bool catch_all = addresses.size() == 1 && addresses[0].is_unspecified();
+    svc.stateful = !stateless && !catch_all && addresses.size() >= 2;
+    if (svc.interface.empty()) svc.prefix = mask(addresses[0], 64);
+    return svc;
+}
+
+}  // namespace
+
 DnsmasqConf parse_dnsmasq(const std::vector<TextFile>& files) {
     DnsmasqConf conf;
     for (const auto& file : files) {
@@ -312,41 +352,14 @@ DnsmasqConf parse_dnsmasq(const std::vector<TextFile>& files) {
             const auto eq = line.find('=');
             const std::string key = trim(line.substr(0, eq));
             const std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
-            auto list = [&] {
-                std::vector<std::string> items;
-                std::string item;
-                std::istringstream in(value);
-                while (std::getline(in, item, ',')) items.push_back(trim(item));
-                return items;
-            };
             if (key == "interface") {
-                for (const auto& n : list()) conf.interfaces.push_back(n);
+                for (const auto& n : comma_list(value)) conf.interfaces.push_back(n);
             } else if (key == "no-dhcp-interface" || key == "except-interface") {
-                for (const auto& n : list()) conf.no_dhcp.push_back(n);
+                for (const auto& n : comma_list(value)) conf.no_dhcp.push_back(n);
             } else if (key == "dhcp-range") {
-                Dhcpv6Service svc;
-                svc.server = "dnsmasq";
-                svc.where = cite(file.path, static_cast<int>(i + 1), trim(lines[i]));
-                std::vector<IpAddress> addresses;
-                bool ra_only = false, stateless = false;
-                for (const auto& item : list()) {
-                    if (item.rfind("tag:", 0) == 0 || item.rfind("set:", 0) == 0) continue;
-                    if (item.rfind("constructor:", 0) == 0) {
-                        svc.interface = item.substr(12);
-                    } else if (item == "ra-only") {
-                        ra_only = true;
-                    } else if (item == "ra-stateless") {
-                        stateless = true;
-                    } else if (auto a = address_or_none(item); a && a->is_v6()) {
-                        addresses.push_back(*a);
-                    }
-                }
-                if (addresses.empty()) continue;  // IPv4, or not an address range
-                if (ra_only) continue;            // router advertisements only, no DHCPv6
-                const bool catch_all = addresses.size() == 1 && addresses[0].is_unspecified();
-                svc.stateful = !stateless && !catch_all && addresses.size() >= 2;
-                if (svc.interface.empty()) svc.prefix = mask(addresses[0], 64);
-                conf.services.push_back(std::move(svc));
+                auto svc = dnsmasq_range(comma_list(value),
+                                         cite(file.path, static_cast<int>(i + 1), trim(lines[i])));
+                if (svc) conf.services.push_back(std::move(*svc));
             }
         }
     }

@@ -150,7 +150,8 @@ FirewallVerdict decide(const Ruleset& rs, const std::string& tool) {
         }
         if (all_drop) {
             v.result = FirewallVerdict::Result::dropped;
-            for (const auto& e : outcomes.front().evidence) v.evidence.push_back(tool + ": " + e);
+            for (const auto& e : outcomes.front().evidence)
+                v.evidence.push_back(fmt::format("{}: {}", tool, e));
             return v;
         }
         if (!all_accept) {
@@ -159,7 +160,8 @@ FirewallVerdict decide(const Ruleset& rs, const std::string& tool) {
                 unknown.empty() ? "it depends on a match that cannot be evaluated for it" : unknown;
             for (const auto& o : outcomes)
                 if (o.action == Action::drop || o.action == Action::unknown) {
-                    for (const auto& e : o.evidence) v.evidence.push_back(tool + ": " + e);
+                    for (const auto& e : o.evidence)
+                        v.evidence.push_back(fmt::format("{}: {}", tool, e));
                     break;
                 }
             return v;
@@ -373,9 +375,9 @@ std::string render_rule(const Json& exprs) {
             std::string right = render_value(v.value("right", Json()));
             if (v.contains("left") && v["left"].contains("meta") &&
                 v["left"]["meta"].value("key", "").find("name") != std::string::npos)
-                right = "\"" + right + "\"";
-            add(render_left(v.value("left", Json())) + (op == "==" || op == "in" ? "" : " " + op) +
-                " " + right);
+                right = fmt::format("\"{}\"", right);
+            add(fmt::format("{}{} {}", render_left(v.value("left", Json())),
+                            op == "==" || op == "in" ? "" : " " + op, right));
         } else if (k == "jump" || k == "goto") {
             add(k + " " + v.value("target", "?"));
         } else if (k == "vmap" && v.is_object()) {
@@ -599,6 +601,42 @@ Tri state_list_matches(const std::string& list, const std::string& state) {
     return Tri::no;
 }
 
+// -j/-g TARGET: what the rule does when it matches. `unknown` says why when it
+// cannot be told.
+Branch save_target(bool go_to, const std::string& target,
+                   const std::map<std::string, Chain>& chains, std::string& unknown) {
+    Branch b;
+    if (target == "ACCEPT") {
+        b.action = Action::accept;
+    } else if (target == "DROP" || target == "REJECT") {
+        b.action = Action::drop;
+    } else if (target == "RETURN") {
+        b.action = Action::back;
+    } else if (chains.count(target)) {
+        b.action = go_to ? Action::go_to : Action::jump;
+        b.target = target;
+    } else if (target == "LOG" || target == "NFLOG" || target == "MARK" || target == "CONNMARK" ||
+               target == "TRACE" || target == "AUDIT") {
+        b.action = Action::none;  // they do not decide
+    } else {
+        b.action = Action::unknown;
+        unknown = "the target " + target;
+    }
+    return b;
+}
+
+// -s/-d VALUE against the range the packet's address lies in.
+Tri save_address_matches(const std::string& value, const IpPrefix& range) {
+    try {
+        const IpPrefix pfx = value.find('/') == std::string::npos
+                                 ? host_prefix(parse_address(value, "ip6tables"))
+                                 : parse_prefix(value, "ip6tables", false);
+        return range_in(range, pfx);
+    } catch (const Error&) {
+        return Tri::maybe;
+    }
+}
+
 // One rule of a chain: its options against the packet, its target.
 Rule save_rule(const std::vector<std::string>& w, const InboundPacket& p,
                const std::map<std::string, Chain>& chains) {
@@ -626,18 +664,10 @@ Rule save_rule(const std::vector<std::string>& w, const InboundPacket& p,
             const std::string proto = arg(i);
             apply(tri_of(proto == "udp" || proto == "17" || proto == "all"), o);
         } else if (o == "-s" || o == "--source" || o == "-d" || o == "--destination") {
-            const std::string value = arg(i);
-            try {
-                const IpPrefix pfx = value.find('/') == std::string::npos
-                                         ? host_prefix(parse_address(value, "ip6tables"))
-                                         : parse_prefix(value, "ip6tables", false);
-                apply(
-                    range_in(o[1] == 's' || o == "--source" ? p.source_range : p.destination_range,
-                             pfx),
-                    o);
-            } catch (const Error&) {
-                apply(Tri::maybe, o);
-            }
+            apply(
+                save_address_matches(
+                    arg(i), o[1] == 's' || o == "--source" ? p.source_range : p.destination_range),
+                o);
         } else if (o == "--dport" || o == "--destination-port" || o == "--dports" ||
                    o == "--destination-ports") {
             apply(port_list_matches(arg(i), p.destination_port), o);
@@ -656,29 +686,13 @@ Rule save_rule(const std::vector<std::string>& w, const InboundPacket& p,
         } else if (o == "--comment") {
             arg(i);
         } else if (o == "-j" || o == "--jump" || o == "-g" || o == "--goto") {
-            const std::string target = arg(i);
-            if (target == "ACCEPT")
-                b.action = Action::accept;
-            else if (target == "DROP" || target == "REJECT")
-                b.action = Action::drop;
-            else if (target == "RETURN")
-                b.action = Action::back;
-            else if (chains.count(target)) {
-                b.action = o == "-g" || o == "--goto" ? Action::go_to : Action::jump;
-                b.target = target;
-            } else if (target == "LOG" || target == "NFLOG" || target == "MARK" ||
-                       target == "CONNMARK" || target == "TRACE" || target == "AUDIT") {
-                b.action = Action::none;  // they do not decide
-            } else {
-                b.action = Action::unknown;
-                r.unknown = "the target " + target;
-            }
+            b = save_target(o == "-g" || o == "--goto", arg(i), chains, r.unknown);
             // Target options follow; they do not filter.
             break;
         } else if (o.rfind("--", 0) == 0) {
             // An option of a module already marked maybe, or one not known: maybe.
             apply(Tri::maybe, o);
-            if (i + 1 < w.size() && w[i + 1].rfind("-", 0) != 0) ++i;
+            if (i + 1 < w.size() && w[i + 1].rfind('-', 0) != 0) ++i;
         } else {
             apply(Tri::maybe, o);
         }

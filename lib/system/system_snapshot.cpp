@@ -82,7 +82,7 @@ void read_sysctls(const std::string& proc_sys, SystemSnapshot& s) {
         const std::string dir = proc_sys + "/" + f.dir;
         for (const auto& ifname : list_dir(dir))
             for (const char* leaf : f.leaves) {
-                const std::string path = dir + "/" + ifname + "/" + leaf;
+                const std::string path = fmt::format("{}/{}/{}", dir, ifname, leaf);
                 try {
                     if (auto v = read_file_if_exists(path))
                         s.sysctls[f.prefix + ifname + "." + leaf] = trimmed(*v);
@@ -241,7 +241,7 @@ SystemSnapshot read_system_snapshot(const SnapshotRequest& request, ProcessRunne
         if (auto f = read_text(etc + "/dnsmasq.conf", s.unreadable)) s.dnsmasq.push_back(*f);
         for (const auto& name : list_dir(etc + "/dnsmasq.d")) {
             if (name.find(".dpkg-") != std::string::npos || name.back() == '~') continue;
-            if (auto f = read_text(etc + "/dnsmasq.d/" + name, s.unreadable))
+            if (auto f = read_text(fmt::format("{}/dnsmasq.d/{}", etc, name), s.unreadable))
                 s.dnsmasq.push_back(*f);
         }
     }
@@ -252,7 +252,8 @@ SystemSnapshot read_system_snapshot(const SnapshotRequest& request, ProcessRunne
         request.dhcpcd_conf.empty() ? etc + "/dhcpcd.conf" : request.dhcpcd_conf, s.unreadable);
     if (auto f = read_text(etc + "/ppp/options", s.unreadable)) s.ppp.push_back(*f);
     for (const auto& name : list_dir(etc + "/ppp/peers"))
-        if (auto f = read_text(etc + "/ppp/peers/" + name, s.unreadable)) s.ppp.push_back(*f);
+        if (auto f = read_text(fmt::format("{}/ppp/peers/{}", etc, name), s.unreadable))
+            s.ppp.push_back(*f);
     s.rt_tables = read_table_names(request.root);
 
     for (const auto& path : request.key_files) {
