@@ -4,6 +4,7 @@
 #include "checks.hpp"
 #include "daemon_configs.hpp"
 #include "firewall.hpp"
+#include "router_advert.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -424,4 +425,40 @@ TEST_CASE("doctor: findings sorted errors first; exit status counts", "[doctor]"
     CHECK(count(findings).errors == 1);
     CHECK(count(findings).infos == 1);
     CHECK(to_json(findings[0])["check"] == "tsig-key-readable");
+}
+
+TEST_CASE("router advertisement parser: M flag, prefix option, RDNSS, malformed", "[doctor]") {
+    // RFC 4861 4.2: type 134, code 0, checksum, hop limit, flags (M = 0x80), router
+    // lifetime 1800, reachable 0, retrans 0; 4.6.2 prefix option 2001:db8:1::/64 with L
+    // and A, valid 86400, preferred 0 (deprecated); RFC 8106 RDNSS with 2001:db8:1::1.
+    std::vector<std::uint8_t> ra = {134, 0, 0, 0, 64, 0x80, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
+                                    // prefix information, length 4 (32 bytes)
+                                    3, 4, 64, 0xc0, 0x00, 0x01, 0x51, 0x80, 0, 0, 0, 0, 0, 0, 0, 0,
+                                    0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                    // RDNSS, length 3 (24 bytes), lifetime 600
+                                    25, 3, 0, 0, 0, 0, 0x02, 0x58, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0,
+                                    0, 0, 0, 0, 0, 0, 0, 0, 1};
+    const auto parsed = parse_router_advert(ra.data(), ra.size(), addr("fe80::1"), 7);
+    REQUIRE(parsed);
+    CHECK(parsed->managed);
+    CHECK_FALSE(parsed->other);
+    CHECK(parsed->router_lifetime == 1800);
+    CHECK(parsed->interface == 7);
+    REQUIRE(parsed->prefixes.size() == 1);
+    CHECK(parsed->prefixes[0].prefix == pfx("2001:db8:1::/64"));
+    CHECK(parsed->prefixes[0].on_link);
+    CHECK(parsed->prefixes[0].autonomous);
+    CHECK(parsed->prefixes[0].valid.seconds == 86400);
+    CHECK(parsed->prefixes[0].preferred.seconds == 0);
+    REQUIRE(parsed->rdnss.size() == 1);
+    CHECK(parsed->rdnss[0] == addr("2001:db8:1::1"));
+
+    auto zero_length = ra;
+    zero_length[17] = 0;  // the prefix option's length 0: malformed
+    CHECK_FALSE(parse_router_advert(zero_length.data(), zero_length.size(), addr("fe80::1"), 7));
+    CHECK_FALSE(parse_router_advert(ra.data(), 10, addr("fe80::1"), 7));  // short
+    auto solicitation = ra;
+    solicitation[0] = 133;
+    CHECK_FALSE(parse_router_advert(solicitation.data(), solicitation.size(), addr("fe80::1"), 7));
+    CHECK(router_solicitation() == std::vector<std::uint8_t>{133, 0, 0, 0, 0, 0, 0, 0});
 }
