@@ -131,6 +131,13 @@ Roles roles_of(const DoctorInput& in) {
             add(roles.uplinks,
                 {peer.device, "pppd's PPPoE device (" + peer.device_where + ")", false, false});
     }
+    // dhcpcd asking for a delegation on an interface expects IPv6 from it.
+    if (s.dhcpcd_conf)
+        for (const auto& d : parse_dhcpcd_conf(*s.dhcpcd_conf))
+            if (!d.uplink.empty())
+                add(roles.uplinks,
+                    {d.uplink, "dhcpcd asks for a prefix delegation on it (" + d.where + ")", true,
+                     false});
     if (in.config == nullptr || in.config->uplinks.empty()) {
         for (const auto& r : s.routes) {
             if (r.route.table != table_main || r.route.destination.length != 0 || !r.route.dev)
@@ -237,6 +244,11 @@ std::vector<Finding> check_uplink_ra(const DoctorInput& in, const Roles& roles) 
                   fmt::format("sysctl -w net.ipv6.conf.{}.accept_ra=2 (accept advertisements even "
                               "when forwarding; keep forwarding=1), and persist it",
                               up.interface)};
+        if (!up.ipv6) {
+            // Not known to be meant for IPv6: the advertisements may be unwanted there.
+            f.severity = Severity::warning;
+            f.what += " (if IPv6 is expected from this uplink)";
+        }
         if (!s.link(up.interface))
             f.evidence.push_back(up.interface +
                                  " does not exist now; it will be created with default's values");

@@ -200,6 +200,7 @@ key = "$D/ddns.key"
 zone = "dyn.example.org"
 records = [ { name = "router", a = "isp.ipv4" } ]
 EOF
+: >"$D/dhcpcd.conf"    # no prefix delegation asked for on it either
 doctor "$P" "$D"
 check "IPv6 default route via fe80::1 on an IPv4-only uplink: warning with the route" \
     '[ "$RC" = 0 ] && grep -q "^warning \[ipv4-uplink-ipv6-route\] wan0:" <<<"$OUT" &&

@@ -234,6 +234,24 @@ TEST_CASE("doctor: uplink forwarding with accept_ra=1", "[doctor]") {
     });
 }
 
+TEST_CASE("doctor: without a config, an uplink not known to carry IPv6 gets a warning",
+          "[doctor]") {
+    auto s = clean_router();
+    s.dhcpcd_conf.reset();
+    s.routes.pop_back();  // only the IPv4 default route names wan0 an uplink
+    set_v6(s, "wan0", "accept_ra", "1");
+    DoctorInput in;
+    in.system = &s;
+    in.config_path = "/etc/hookctl/hookctl.toml";
+    in.config_absent = true;
+    const auto findings = run_checks(in);
+    INFO(all_text(findings));
+    REQUIRE(findings.size() == 2);  // and the config's info
+    CHECK(findings[0].check == "uplink-ra-ignored");
+    CHECK(findings[0].severity == Severity::warning);
+    CHECK(findings[0].evidence.back() == "role: holds the IPv4 default route");
+}
+
 TEST_CASE("doctor: firewall drops DHCPv6 replies", "[doctor]") {
     run_table({
         {"nft input policy drop without udp 546", [](auto& s) { s.nftables.text = nft_dropping; },
@@ -333,17 +351,24 @@ interface = "wan0"
     run_table(
         {
             {"fe80::1 default route on the IPv4-only uplink",
-             [](auto& s) { set_v6(s, "wan0", "accept_ra", "2"); }, "ipv4-uplink-ipv6-route",
-             Severity::warning, "wan0", "via fe80::1"},
-            {"no route, but accepting advertisements", [](auto& s) { s.routes.pop_back(); },
+             [](auto& s) { s.dhcpcd_conf.reset(); }, "ipv4-uplink-ipv6-route", Severity::warning,
+             "wan0", "via fe80::1"},
+            {"no route, but accepting advertisements",
+             [](auto& s) {
+                 s.dhcpcd_conf.reset();
+                 s.routes.pop_back();
+             },
              "ipv4-uplink-ipv6-route", Severity::info, "wan0",
              "/proc/sys/net/ipv6/conf/wan0/accept_ra=2"},
             {"no route, and ignoring them (forwarding, accept_ra=1)",
              [](auto& s) {
+                 s.dhcpcd_conf.reset();
                  s.routes.pop_back();
                  set_v6(s, "wan0", "accept_ra", "1");
              },
              "", Severity::info, "", ""},
+            {"dhcpcd asks for a delegation on it: not IPv4-only after all", [](auto&) {}, "",
+             Severity::info, "", ""},
         },
         v4_only);
     run_table({
