@@ -92,6 +92,7 @@ int cmd_apply(Context& ctx);
 int cmd_events(Context& ctx);
 int cmd_status(Context& ctx);
 int cmd_check(Context& ctx);
+int cmd_doctor(Context& ctx);
 int cmd_watch(Context& ctx);
 int cmd_networkd(Context& ctx);
 int cmd_nm(Context& ctx);

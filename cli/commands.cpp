@@ -39,6 +39,11 @@ const Command commands[] = {
     {"events", "[--limit N]", "list recorded events", cmd_events},
     {"status", "", "facts per interface, owned objects, drift, last events", cmd_status},
     {"check", "[FILE]", "validate a config file", cmd_check},
+    {"doctor",
+     "[--live] [--root DIR] [--radvd-conf F] [--dnsmasq-conf F] [--kea-conf F] [--dhcpcd-conf F]",
+     "find the known router pitfalls on this system; --live: does the system show what hookctl "
+     "applied (read-only; exit 1 on an error finding)",
+     cmd_doctor},
     {"watch", "[--once]",
      "follow the uplinks with source = \"kernel\" through rtnetlink (a long-running service)",
      cmd_watch},

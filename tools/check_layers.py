@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Third-party include prefixes and the only layers (or top folders) allowed to use them.
 ALLOWED = {
     "toml++/": {"lib/config"},  # through lib/config/toml.hpp
-    "nlohmann/": {"lib/state", "lib/engine", "cli", "tests"},
+    "nlohmann/": {"lib/state", "lib/engine", "lib/doctor", "cli", "tests"},
     "boost/process": {"lib/system"},
     "boost/program_options": {"cli"},
     "catch2/": {"tests"},

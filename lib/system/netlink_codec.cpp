@@ -105,6 +105,22 @@ RouteObject as_kernel_stores(RouteObject r, const RouteObject& present) {
     return r;
 }
 
+// Selectors of a rule that RuleObject cannot express. The kernel dumps
+// FRA_SUPPRESS_PREFIXLEN always (-1 when unset) and FRA_SUPPRESS_IFGROUP only when
+// set (upstream net/core/fib_rules.c fib_nl_fill_rule).
+bool has_other_selectors(const fib_rule_hdr& frh, const Attributes& a) {
+    constexpr std::uint32_t unset = 0xffffffffu;
+    if ((frh.flags & FIB_RULE_INVERT) || frh.tos != 0) return true;
+    if (a.u32(FRA_SUPPRESS_PREFIXLEN).value_or(unset) != unset) return true;
+    if (a.u32(FRA_SUPPRESS_IFGROUP).value_or(unset) != unset) return true;
+    if (a.u8(FRA_L3MDEV).value_or(0) != 0) return true;
+    for (const std::uint16_t type :
+         {std::uint16_t{FRA_UID_RANGE}, std::uint16_t{FRA_IP_PROTO}, std::uint16_t{FRA_SPORT_RANGE},
+          std::uint16_t{FRA_DPORT_RANGE}, std::uint16_t{FRA_TUN_ID}})
+        if (a.get(type)) return true;
+    return false;
+}
+
 }  // namespace
 
 // ---- building -----------------------------------------------------------------
@@ -307,6 +323,7 @@ std::optional<KernelRule> parse_rule(const nlmsghdr* message) {
         return std::nullopt;
     }
     r.fwmark = attrs->u32(FRA_FWMARK);
+    k.other_selectors = has_other_selectors(frh, *attrs);
     // A mark given without a mask gets mask 0xffffffff in the kernel; report that
     // as "no mask" so a rule read back equals the object that created it.
     const auto mask = attrs->u32(FRA_FWMASK);
@@ -373,6 +390,21 @@ std::optional<KernelLink> parse_link(const nlmsghdr* message) {
     l.name = attrs->string(IFLA_IFNAME).value_or("");
     l.up = (ifi.ifi_flags & IFF_UP) != 0;
     l.lower_up = (ifi.ifi_flags & IFF_LOWER_UP) != 0;
+    l.master = attrs->u32(IFLA_MASTER).value_or(0);
+    if (const auto* info = attrs->get(IFLA_LINKINFO)) {
+        // A nested attribute: its payload is attributes again.
+        std::size_t offset = 0;
+        while (offset + sizeof(nlattr) <= info->length) {
+            nlattr a;
+            std::memcpy(&a, info->data + offset, sizeof a);
+            if (a.nla_len < sizeof(nlattr) || offset + a.nla_len > info->length) break;
+            if ((a.nla_type & NLA_TYPE_MASK) == IFLA_INFO_KIND) {
+                const auto* text = reinterpret_cast<const char*>(info->data + offset + sizeof a);
+                l.kind.assign(text, strnlen(text, a.nla_len - sizeof a));
+            }
+            offset += align4(a.nla_len);
+        }
+    }
     return l;
 }
 

@@ -78,6 +78,11 @@ std::optional<Reply> parse_error(const nlmsghdr* message);
 struct KernelRule {
     RuleObject rule;
     std::uint8_t protocol = 0;
+    // The rule has a selector RuleObject has no field for (`not`, tos, uidrange,
+    // ipproto, sport/dport, suppress_prefixlength, suppress_ifgroup, l3mdev, tun_id):
+    // it does not match every packet its RuleObject fields would. hookctl never makes
+    // such rules; `hookctl doctor` must not take one for the plain `from all lookup main`.
+    bool other_selectors = false;
 };
 struct KernelRoute {
     RouteObject route;
@@ -108,6 +113,8 @@ struct KernelLink {
     std::string name;       // IFLA_IFNAME as the kernel has it (not yet checked)
     bool up = false;        // IFF_UP
     bool lower_up = false;  // IFF_LOWER_UP
+    unsigned master = 0;    // IFLA_MASTER: the bridge (or bond, VRF) it is a port of; 0 none
+    std::string kind;       // IFLA_LINKINFO's IFLA_INFO_KIND: "bridge", "veth", ...; "" physical
 };
 struct KernelAddressMessage {
     unsigned index = 0;

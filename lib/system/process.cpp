@@ -49,18 +49,18 @@ std::uint32_t ms_since(Clock::time_point start) {
     return static_cast<std::uint32_t>(std::max<std::int64_t>(0, d.count()));
 }
 
-// Keeps the last `output_cap` bytes; trims in batches so appends stay cheap.
-void append_output(ProcessResult& r, const char* data, std::size_t n) {
+// Keeps the last `limit` bytes; trims in batches so appends stay cheap.
+void append_output(ProcessResult& r, const char* data, std::size_t n, std::size_t limit) {
     r.output.append(data, n);
-    if (r.output.size() > 2 * output_cap) {
-        r.output.erase(0, r.output.size() - output_cap);
+    if (r.output.size() > 2 * limit) {
+        r.output.erase(0, r.output.size() - limit);
         r.output_truncated = true;
     }
 }
 
-void finish_output(ProcessResult& r) {
-    if (r.output.size() > output_cap) {
-        r.output.erase(0, r.output.size() - output_cap);
+void finish_output(ProcessResult& r, std::size_t limit) {
+    if (r.output.size() > limit) {
+        r.output.erase(0, r.output.size() - limit);
         r.output_truncated = true;
     }
 }
@@ -135,8 +135,9 @@ std::string describe(const ProcessResult& r) {
     return fmt::format("exit {}", r.exit_code);
 }
 
-SystemProcessRunner::SystemProcessRunner(std::string path, std::chrono::milliseconds grace)
-    : path_(std::move(path)), grace_(grace) {
+SystemProcessRunner::SystemProcessRunner(std::string path, std::chrono::milliseconds grace,
+                                         std::size_t output_limit)
+    : path_(std::move(path)), grace_(grace), output_limit_(output_limit) {
     // An ignored SIGCHLD inherited from the daemon makes the kernel reap our children
     // before we can read their exit status; the default disposition changes nothing else.
     struct sigaction current {};
@@ -175,8 +176,9 @@ namespace {
 // reading of its output until it and its group are gone.
 class Child {
 public:
-    Child(pid_t pid, UniqueFd output, ProcessResult& r)
-        : pid_(pid),
+    Child(pid_t pid, UniqueFd output, ProcessResult& r, std::size_t output_limit)
+        : output_limit_(output_limit),
+          pid_(pid),
           pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))),
           out_(std::move(output)),
           r_(r) {
@@ -198,7 +200,7 @@ public:
         while (pipe_open_) {
             const ssize_t n = ::read(out_.get(), buf, sizeof buf);
             if (n > 0) {
-                append_output(r_, buf, static_cast<std::size_t>(n));
+                append_output(r_, buf, static_cast<std::size_t>(n), output_limit_);
             } else if (n < 0 && errno == EINTR) {
                 continue;
             } else {
@@ -249,6 +251,7 @@ public:
     }
 
 private:
+    std::size_t output_limit_;
     pid_t pid_;
     UniqueFd pidfd_;
     UniqueFd out_;
@@ -344,7 +347,7 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     const pid_t pid = spawn(command, extra_env, output, r.error);
     if (pid < 0) return finish();
 
-    Child child(pid, std::move(output), r);
+    Child child(pid, std::move(output), r, output_limit_);
     if (!child.pump(until, [&] { return child.exited() || termination_requested(); }))
         r.timed_out = true;
     if (!child.exited() && termination_requested()) {
@@ -358,7 +361,7 @@ ProcessResult SystemProcessRunner::do_run(const Command& command, Deadline deadl
     ::kill(-pid, SIGKILL);
     child.reap(grace_);
     kill_orphaned_descendants();
-    finish_output(r);
+    finish_output(r, output_limit_);
     return finish();
 }
 

@@ -75,8 +75,11 @@ private:
 // statuses are lost to auto-reaping) and makes the process a child subreaper.
 class SystemProcessRunner : public ProcessRunner {
 public:
+    // `output_limit`: the output kept per run (the last bytes); a reader of a program's
+    // whole output (`nft -j list ruleset` for `hookctl doctor`) raises it.
     explicit SystemProcessRunner(std::string path,
-                                 std::chrono::milliseconds grace = std::chrono::milliseconds(200));
+                                 std::chrono::milliseconds grace = std::chrono::milliseconds(200),
+                                 std::size_t output_limit = output_cap);
 
     // The absolute path argv0 resolves to on `path`, or empty when it is not found
     // (an existing, executable regular file is required).
@@ -90,6 +93,7 @@ private:
                 std::string& error) const;
     std::string path_;
     std::chrono::milliseconds grace_;
+    std::size_t output_limit_;
 };
 
 // Records every run and answers from a script, for unit tests. Without a script

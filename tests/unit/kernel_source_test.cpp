@@ -372,9 +372,9 @@ TEST_CASE("watch: which notices matter, the settle window, lifetimes alone", "[k
     n.address_indexes = {3, 7};
     CHECK(notices_concern(n, watched, indexes));
     n = {};
-    n.links = {netlink::KernelLink{9, "ext", true, true}};  // created (new index)
+    n.links = {netlink::KernelLink{9, "ext", true, true, 0, ""}};  // created (new index)
     CHECK(notices_concern(n, watched, indexes));
-    n.links = {netlink::KernelLink{7, "ext-old", true, true}};  // renamed away
+    n.links = {netlink::KernelLink{7, "ext-old", true, true, 0, ""}};  // renamed away
     CHECK(notices_concern(n, watched, indexes));
     n = {};
     n.overflow = true;

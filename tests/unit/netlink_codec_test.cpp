@@ -8,10 +8,12 @@
 #include <catch2/catch.hpp>
 
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <cstring>
+#include <functional>
 
 using namespace hookctl;
 using namespace hookctl::netlink;
@@ -167,6 +169,79 @@ TEST_CASE("parse_rule: what hookctl cannot represent or read is not a rule of ou
         m.put_u32(FRA_PRIORITY, 5);
         CHECK_FALSE(parse_rule(as_reply(m, RTM_NEWRULE)));
     }
+}
+
+TEST_CASE("parse_rule: selectors RuleObject cannot say mark the rule as not plain", "[netlink]") {
+    // `ip rule` dumps of the builtin `from all lookup main`: FRA_SUPPRESS_PREFIXLEN is
+    // always there, -1 when unset.
+    auto main_rule = [](auto&& extra) {
+        Message m(RTM_NEWRULE, 0);
+        fib_rule_hdr frh{};
+        frh.family = AF_INET;
+        frh.action = FR_ACT_TO_TBL;
+        frh.table = RT_TABLE_MAIN;
+        extra(frh);
+        m.put_header(frh);
+        m.put_u32(FRA_PRIORITY, 32766);
+        m.put_u32(FRA_TABLE, RT_TABLE_MAIN);
+        m.put_u32(FRA_SUPPRESS_PREFIXLEN, 0xffffffffu);
+        return m;
+    };
+    struct Case {
+        const char* what;
+        bool other;
+        std::function<void(Message&)> attrs;
+        std::function<void(fib_rule_hdr&)> header;
+    };
+    const auto none = [](Message&) {};
+    const auto plain = [](fib_rule_hdr&) {};
+    const Case cases[] = {
+        {"from all lookup main", false, none, plain},
+        {"suppress_prefixlength 0", true, [](Message& m) { m.put_u32(FRA_SUPPRESS_PREFIXLEN, 0); },
+         plain},
+        {"uidrange", true, [](Message& m) { m.put_attr(FRA_UID_RANGE, "\0\0\0\0\1\0\0\0", 8); },
+         plain},
+        {"ipproto udp", true, [](Message& m) { m.put_u8(FRA_IP_PROTO, 17); }, plain},
+        {"tos 0x10", true, none, [](fib_rule_hdr& h) { h.tos = 0x10; }},
+        {"not (FIB_RULE_INVERT)", true, none, [](fib_rule_hdr& h) { h.flags |= FIB_RULE_INVERT; }},
+    };
+    for (const auto& c : cases) {
+        Message m = main_rule(c.header);
+        c.attrs(m);
+        const auto k = parse_rule(as_reply(m, RTM_NEWRULE));
+        INFO(c.what);
+        REQUIRE(k);
+        CHECK(k->rule.table == 254);
+        CHECK(k->other_selectors == c.other);
+    }
+}
+
+TEST_CASE("parse_link: the bridge an interface is a port of, and the link kind", "[netlink]") {
+    Message m(RTM_NEWLINK, 0);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = 7;
+    m.put_header(ifi);
+    m.put_string(IFLA_IFNAME, "wan0");
+    m.put_u32(IFLA_MASTER, 3);
+    // IFLA_LINKINFO { IFLA_INFO_KIND "veth" }: a nested attribute, 4 + 5 bytes + padding.
+    const std::uint8_t linkinfo[] = {9, 0, IFLA_INFO_KIND, 0, 'v', 'e', 't', 'h', 0, 0, 0, 0};
+    m.put_attr(IFLA_LINKINFO, linkinfo, sizeof linkinfo);
+    const auto l = parse_link(as_reply(m, RTM_NEWLINK));
+    REQUIRE(l);
+    CHECK(l->index == 7);
+    CHECK(l->name == "wan0");
+    CHECK(l->master == 3);
+    CHECK(l->kind == "veth");
+
+    Message bare(RTM_NEWLINK, 0);
+    ifi.ifi_index = 2;
+    bare.put_header(ifi);
+    bare.put_string(IFLA_IFNAME, "eth0");
+    const auto b = parse_link(as_reply(bare, RTM_NEWLINK));
+    REQUIRE(b);
+    CHECK(b->master == 0);
+    CHECK(b->kind.empty());
 }
 
 TEST_CASE("route_request and parse_route round-trip; the device comes from the index",
