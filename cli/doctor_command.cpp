@@ -58,13 +58,16 @@ int cmd_doctor(Context& ctx) {
     in.system = &snapshot;
 
     std::vector<Finding> findings;
+    std::size_t checks = doctor_checks().size();
     if (!live) {
         findings = run_checks(in);
     } else if (!config) {
         findings = check_config(in, Roles{});
         if (in.config_absent) findings.front().severity = Severity::error;
     } else {
-        findings = live_checks({&*config, &snapshot, ctx.globals.state_dir});
+        auto report = live_checks({&*config, &snapshot, ctx.globals.state_dir});
+        findings = std::move(report.findings);
+        checks = report.checks;
         std::stable_sort(findings.begin(), findings.end(),
                          [](const auto& a, const auto& b) { return a.severity > b.severity; });
     }
@@ -76,7 +79,7 @@ int cmd_doctor(Context& ctx) {
                           {"errors", counts.errors},
                           {"warnings", counts.warnings},
                           {"infos", counts.infos},
-                          {"checks", live ? 4 : doctor_checks().size()},
+                          {"checks", checks},
                           {"live", live},
                           {"as_root", snapshot.as_root}}
                          .dump(2)
@@ -84,9 +87,8 @@ int cmd_doctor(Context& ctx) {
     } else {
         for (const auto& f : findings) std::cout << format_finding(f);
         std::cout << fmt::format("doctor{}: {} checks, {} errors, {} warnings, {} infos{}\n",
-                                 live ? " --live" : "", live ? 4 : doctor_checks().size(),
-                                 counts.errors, counts.warnings, counts.infos,
-                                 snapshot.as_root ? "" : " (not root)");
+                                 live ? " --live" : "", checks, counts.errors, counts.warnings,
+                                 counts.infos, snapshot.as_root ? "" : " (not root)");
     }
     return counts.errors > 0 ? 1 : 0;
 }

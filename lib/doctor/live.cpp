@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace hookctl {
 
@@ -250,10 +251,11 @@ std::vector<Finding> live_radvd(const LiveRequest& request,
 
 }  // namespace
 
-std::vector<Finding> live_checks(const LiveRequest& request) {
+LiveReport live_checks(const LiveRequest& request) {
     StateDir state(request.state_dir);
     const auto applied = state.load_applied();
-    std::vector<Finding> out;
+    LiveReport report;
+    auto& out = report.findings;
     if (applied.empty())
         out.push_back({"not-read",
                        Severity::info,
@@ -262,25 +264,33 @@ std::vector<Finding> live_checks(const LiveRequest& request) {
                        {request.state_dir + "/state.json: no applied objects"},
                        "--live compares what hookctl applied with the system",
                        "run hookctl apply (or wait for the first event), or pass --state-dir"});
-    auto add = [&](std::vector<Finding> found) {
+    auto kernel = [&] {
+        try {
+            return live_kernel(*request.config, applied);
+        } catch (const Error& e) {
+            return std::vector<Finding>{{"not-read",
+                                         Severity::info,
+                                         "rtnetlink",
+                                         "owned rules and routes not compared",
+                                         {e.what()},
+                                         "the kernel could not be read",
+                                         "run doctor --live as root"}};
+        }
+    };
+    // The comparisons, in the order they report; the summary counts this table.
+    const std::vector<std::function<std::vector<Finding>()>> comparisons{
+        kernel,
+        [&] { return live_files(applied); },
+        [&] { return live_dns(applied); },
+        [&] { return live_radvd(request, applied); },
+    };
+    for (const auto& compare : comparisons) {
+        auto found = compare();
         out.insert(out.end(), std::make_move_iterator(found.begin()),
                    std::make_move_iterator(found.end()));
-    };
-    try {
-        add(live_kernel(*request.config, applied));
-    } catch (const Error& e) {
-        add({{"not-read",
-              Severity::info,
-              "rtnetlink",
-              "owned rules and routes not compared",
-              {e.what()},
-              "the kernel could not be read",
-              "run doctor --live as root"}});
     }
-    add(live_files(applied));
-    add(live_dns(applied));
-    add(live_radvd(request, applied));
-    return out;
+    report.checks = comparisons.size();
+    return report;
 }
 
 }  // namespace hookctl

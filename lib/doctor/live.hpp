@@ -25,6 +25,10 @@ struct LiveRequest {
     std::chrono::milliseconds ra_wait{5000};
 };
 
-std::vector<Finding> live_checks(const LiveRequest& request);
+struct LiveReport {
+    std::vector<Finding> findings;
+    std::size_t checks = 0;  // comparisons made (kernel, files, DNS, radvd)
+};
+LiveReport live_checks(const LiveRequest& request);
 
 }  // namespace hookctl

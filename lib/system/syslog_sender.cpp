@@ -1,11 +1,11 @@
 #include "syslog_sender.hpp"
 
 #include <fmt/format.h>
-#include <cerrno>
-#include <cstring>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "fd.hpp"
 
