@@ -96,8 +96,8 @@ bin=/usr/sbin/hookctl
     done
     echo "-rw-r--r-- root:root /etc/iproute2/rt_protos.d/hookctl.conf"
     echo "-rw-r--r-- root:root /etc/hookctl/hookctl.toml"
-    for e in default lab minimal router; do
-        echo "-rw-r--r-- root:root /usr/share/doc/hookctl/examples/$e.toml"
+    for e in default.toml ext.network ext.toml lab.toml minimal.toml router.toml; do
+        echo "-rw-r--r-- root:root /usr/share/doc/hookctl/examples/$e"
     done
     for f in copyright changelog.gz install.md; do
         echo "-rw-r--r-- root:root /usr/share/doc/hookctl/$f"
