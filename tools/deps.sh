@@ -9,7 +9,7 @@ pkgs=(meson ninja-build g++ pkg-config
       libfmt-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
       clang clang-format clang-tidy libclang-rt-14-dev python3 util-linux
       iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq
-      nftables iptables   # nft, ip6tables-legacy: hookctl doctor's firewall checks and tests
+      nftables iptables dnsmasq-base   # nft, ip6tables-legacy, dnsmasq: hookctl doctor's checks and tests
       strace time    # strace, GNU time: bench/hook_bench.sh (child processes, syscalls, peak RSS)
       dpkg-dev debhelper lintian man-db)   # tools/build-deb.sh, tests/netns/package*.sh
 missing=()

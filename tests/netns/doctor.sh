@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 netns_require_root
-netns_require_tools "nftables, iptables" nft ip6tables-legacy ip6tables-legacy-save
+netns_require_tools "nftables, iptables, dnsmasq-base, radvd" nft ip6tables-legacy ip6tables-legacy-save dnsmasq radvd
 HOOKCTL=$(netns_find_hookctl) || exit 1
 
 netns_setup hookctl-dr
@@ -174,6 +174,16 @@ pitfall radvd
 grep -v AdvManagedFlag "$D/radvd.conf" >"$D/radvd.conf.new" && mv "$D/radvd.conf.new" "$D/radvd.conf"
 printf 'interface=lan0\ndhcp-range=2001:db8:1::100,2001:db8:1::1ff,64,1h\n' >"$D/dnsmasq.conf"
 rm "$D/kea-dhcp6.conf"
+# Both daemons really run with these files: dnsmasq (DNS off) answering DHCPv6 on lan0,
+# radvd announcing without M.
+ip netns exec "$P" dnsmasq --keep-in-foreground --conf-file="$D/dnsmasq.conf" --port=0 \
+    --user=root --pid-file="$D/dnsmasq.pid" --dhcp-leasefile="$D/dnsmasq.leases" \
+    --log-facility="$D/dnsmasq.log" &
+ip netns exec "$P" radvd -n -C "$D/radvd.conf" -p "$D/radvd.pid" -m logfile -l "$D/radvd.log" &
+dhcpv6_served() { ip netns exec "$P" ss -H -uln 'sport = :547' | grep -q .; }
+radvd_running() { [ -s "$D/radvd.pid" ] && kill -0 "$(cat "$D/radvd.pid")" 2>/dev/null; }
+for _ in $(seq 100); do dhcpv6_served && radvd_running && break; sleep 0.1; done
+check "dnsmasq listens for DHCPv6 on port 547 and radvd runs" 'dhcpv6_served && radvd_running'
 doctor "$P" "$D"
 check "radvd without M, dnsmasq dhcp-range IPv6: warning with the dnsmasq line" \
     '[ "$RC" = 0 ] && grep -q "^warning \[radvd-managed-flag\] lan0: a DHCPv6 server hands out" <<<"$OUT" &&
