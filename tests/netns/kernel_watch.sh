@@ -236,15 +236,20 @@ for _ in $(seq 30); do
     q0=$(switches); sleep 1; q1=$(switches)
     [ "$q0" = "$q1" ] && break
 done
-# What the kernel announces meanwhile (each notice wakes watch, which is not idleness).
-ip -n "$NS" monitor link address >"$WORK/idle-notices" 2>&1 &
-MONITOR_PID=$!
-s0=$(switches)
-sleep 3
-s1=$(switches)
-kill "$MONITOR_PID"; wait "$MONITOR_PID" 2>/dev/null
-sed 's/^/# idle notice: /' "$WORK/idle-notices"
-check "idle for 3 s: no wake-ups ($s0 -> $s1 context switches)" '[ "$s0" = "$s1" ]'
+# Idle means: no notice from the kernel and no wake-up. A notice (a late RA refreshing
+# the address) rightly wakes watch, so a window with one is tried again, up to 5 times.
+for attempt in 1 2 3 4 5; do
+    ip -n "$NS" monitor link address >"$WORK/idle-notices" 2>&1 &
+    MONITOR_PID=$!
+    s0=$(switches)
+    sleep 3
+    s1=$(switches)
+    kill "$MONITOR_PID"; wait "$MONITOR_PID" 2>/dev/null
+    [ -s "$WORK/idle-notices" ] || break
+    sed "s/^/# idle window $attempt had a notice: /" "$WORK/idle-notices"
+done
+check "idle for 3 s without notices: no wake-ups ($s0 -> $s1 context switches)" \
+    '[ ! -s "$WORK/idle-notices" ] && [ "$s0" = "$s1" ]'
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$WATCH_PID/status")
 if [ -n "${HOOKCTL_SANITIZED:-}" ]; then
     echo "# RSS ${rss} kB not checked: built with -fsanitize=$HOOKCTL_SANITIZED"
