@@ -99,7 +99,7 @@ bin=/usr/sbin/hookctl
     for e in default.toml ext.network ext.toml lab.toml minimal.toml router.toml; do
         echo "-rw-r--r-- root:root /usr/share/doc/hookctl/examples/$e"
     done
-    for f in copyright changelog.gz install.md; do
+    for f in copyright changelog.gz doctor.md install.md; do
         echo "-rw-r--r-- root:root /usr/share/doc/hookctl/$f"
     done
     echo "-rw-r--r-- root:root /usr/share/man/man8/hookctl.8.gz"
