@@ -60,8 +60,7 @@ const std::map<std::uint64_t, Json>& Journal::load_segment(std::uint64_t first_i
         std::size_t end = text->find('\n', start);
         if (end == std::string::npos) end = text->size();
         try {
-            Json j = Json::parse(text->begin() + static_cast<long>(start),
-                                 text->begin() + static_cast<long>(end));
+            Json j = parse_state_json(text->data() + start, text->data() + end);
             if (j.is_object() && j.contains("id") && j.at("id").is_number_unsigned()) {
                 // Not in one expression: the right side of `=` is evaluated first.
                 const auto id = j.at("id").get<std::uint64_t>();

@@ -6,8 +6,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace hookctl {
+
+Json parse_state_json(const char* first, const char* last) {
+    return Json::parse(first, last, [](int /*depth*/, Json::parse_event_t event, Json& value) {
+        if (event == Json::parse_event_t::value && value.is_number_float())
+            throw std::invalid_argument(
+                "a number hookctl would not write (a fraction, an exponent, or beyond 64 bits): " +
+                value.dump());
+        return true;
+    });
+}
 
 namespace {
 

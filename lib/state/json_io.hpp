@@ -15,6 +15,15 @@ namespace hookctl {
 
 using Json = nlohmann::ordered_json;
 
+// Parses a state file or journal line. hookctl writes integers only, so a number with
+// a fraction or an exponent, or an integer beyond 64 bits (nlohmann keeps those as
+// doubles), is damage: refused here (std::invalid_argument), because converting such
+// a double to an integer type later would be undefined behaviour (found by fuzz_state).
+Json parse_state_json(const char* first, const char* last);
+inline Json parse_state_json(const std::string& text) {
+    return parse_state_json(text.data(), text.data() + text.size());
+}
+
 Json to_json(const Facts& f);
 Facts facts_from_json(const Json& j);
 

@@ -210,7 +210,7 @@ namespace {
 
 Json parse_json_file(const std::string& path, const std::string& text) {
     try {
-        return Json::parse(text);
+        return parse_state_json(text);
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}: not valid JSON ({}); move it away to start from empty state",
                                 path, e.what()));

@@ -14,7 +14,7 @@ namespace {
 
 void read_state(const std::string& text) {
     try {
-        const hookctl::Json j = hookctl::Json::parse(text);
+        const hookctl::Json j = hookctl::parse_state_json(text);
         if (!j.is_object()) return;
         if (j.contains("facts")) (void)hookctl::facts_from_json(j.at("facts"));
         if (j.contains("applied") && j.at("applied").is_array())

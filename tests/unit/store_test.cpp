@@ -235,6 +235,10 @@ TEST_CASE("a damaged state file is an error naming the file", "[store]") {
         {"applied", "[1, 2"},
         {"applied", R"({"applied": [{"kind": "rule", "family": "ipv9"}]})"},
         {"pending-reloads", R"({"pending-reloads": [{"kind": "reboot"}]})"},
+        // Numbers hookctl never writes: converting them to an integer was undefined.
+        {"facts", R"({"facts": {"updated": 1e300}})"},
+        {"facts", R"({"facts": {"updated": 99999999999999999999999}})"},
+        {"applied", R"({"applied": [{"kind": "rule", "family": "ipv6", "priority": 0.5}]})"},
     };
     for (const auto& c : cases) {
         INFO(c.file << ": " << c.content);
