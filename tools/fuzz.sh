@@ -2,12 +2,12 @@
 # Runs one libFuzzer target for a while from seeds made of the project's own inputs
 # (the dhcpcd captures, pppd argv, the example configs, state and journal files
 # hookctl writes while replaying the captures), and reports its executions.
-#   bash tools/fuzz.sh FUZZER NAME [SECONDS]   (HOOKCTL_FUZZ_SECONDS, default 45)
+#   bash tools/fuzz.sh FUZZER NAME [SECONDS]   (HOOKCTL_FUZZ_SECONDS, default 30)
 # A crash fails the run and leaves the input in tests/fuzz/regressions/NAME/, so it
 # becomes a regression input (committed, it runs in every build's unit suite).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-fuzzer=$1 name=$2 seconds=${3:-${HOOKCTL_FUZZ_SECONDS:-45}}
+fuzzer=$1 name=$2 seconds=${3:-${HOOKCTL_FUZZ_SECONDS:-30}}
 work=$(mktemp -d /tmp/hookctl-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 corpus=$work/corpus

@@ -8,7 +8,7 @@
 #   2. non-root     unit and cli again as user nobody, when run as root: parsing,
 #                   planning and every read-only command must work without root
 #   3. build-asan/  clang: unit, cli and netns again under AddressSanitizer and UBSan,
-#                   and each libFuzzer target for HOOKCTL_FUZZ_SECONDS (default 45);
+#                   and each libFuzzer target for HOOKCTL_FUZZ_SECONDS (default 30);
 #                   compiled in the background while step 1's tests run
 #
 # Counts: every Catch2 test case and every check of the script suites (each script
