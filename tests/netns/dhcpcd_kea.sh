@@ -1,6 +1,6 @@
 #!/bin/bash
-# The real daemons end to end, as in the dhcpcd 9.4.1 fixtures' lab
-# (/work/shared/fixtures/dhcpcd-9.4.1/README.md): kea-dhcp6 in an ISP namespace
+# The real daemons end to end, in the lab of tests/netns/lab/ (the one
+# tools/capture_dhcpcd.sh records tests/data/dhcpcd in): kea-dhcp6 in an ISP namespace
 # hands out IA_NA + an IA_PD /56 (short timers), radvd there announces the uplink
 # (M and O set), and dhcpcd 9.4.1 in the router namespace runs hookctl as its
 # `script` (no arguments, environment only). Checked: the journal has BOUND6 with
@@ -47,7 +47,7 @@ T0=$SECONDS
 host_state() { ls -la --time-style=full-iso /var/lib/dhcpcd /run/dhcpcd 2>&1; }
 HOST_BEFORE=$(host_state)
 
-# --- topology (fixtures README "Lab", without the keep-carrier bridge) ---------------
+# --- topology (the lab's, without the keep-carrier bridge) ----------------------------
 #   [ISP] isp0 2001:db8:0:1::1/64 ===veth=== wan0 [router] int0 ===veth=== lan0 [LAN]
 netns_add "$NSI"
 netns_add "$NSL"
