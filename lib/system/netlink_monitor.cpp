@@ -37,7 +37,7 @@ NetlinkMonitor::NetlinkMonitor() {
         throw Error(
             fmt::format("rtnetlink: subscribe to link and address changes: {}", std::strerror(e)));
     }
-    buffer_.resize(receive_size / 4);
+    if (!buffer_) buffer_ = std::make_unique_for_overwrite<std::uint32_t[]>(receive_size / 4);
 }
 
 NetlinkMonitor::~NetlinkMonitor() {
@@ -49,7 +49,7 @@ NetlinkNotices NetlinkMonitor::drain() {
     for (;;) {
         sockaddr_nl from{};
         socklen_t from_len = sizeof from;
-        const ssize_t n = ::recvfrom(fd_, buffer_.data(), buffer_.size() * 4, 0,
+        const ssize_t n = ::recvfrom(fd_, buffer_.get(), receive_size, 0,
                                      reinterpret_cast<sockaddr*>(&from), &from_len);
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -62,7 +62,7 @@ NetlinkNotices NetlinkMonitor::drain() {
         }
         if (from.nl_pid != 0) continue;  // only the kernel speaks on these groups
         std::size_t len = static_cast<std::size_t>(n);
-        for (auto* h = reinterpret_cast<const nlmsghdr*>(buffer_.data()); NLMSG_OK(h, len);
+        for (auto* h = reinterpret_cast<const nlmsghdr*>(buffer_.get()); NLMSG_OK(h, len);
              h = NLMSG_NEXT(h, len)) {
             if (auto l = netlink::parse_link(h)) out.links.push_back(std::move(*l));
             // Link-local and host addresses come and go with DAD and never count.

@@ -43,7 +43,7 @@ int Socket::open() {
     const int one = 1;
     ::setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
     ::setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-    buffer_.resize(receive_size / 4);
+    if (!buffer_) buffer_ = std::make_unique_for_overwrite<std::uint32_t[]>(receive_size / 4);
     return 0;
 }
 
@@ -77,7 +77,7 @@ int Socket::exchange(Message& request, const std::function<void(const nlmsghdr*)
     for (;;) {
         sockaddr_nl from{};
         socklen_t from_len = sizeof from;
-        const ssize_t n = ::recvfrom(fd_, buffer_.data(), buffer_.size() * 4, 0,
+        const ssize_t n = ::recvfrom(fd_, buffer_.get(), receive_size, 0,
                                      reinterpret_cast<sockaddr*>(&from), &from_len);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
@@ -87,7 +87,7 @@ int Socket::exchange(Message& request, const std::function<void(const nlmsghdr*)
         }
         if (from.nl_pid != 0) continue;  // only the kernel answers requests
         auto left = static_cast<std::size_t>(n);
-        for (auto* m = reinterpret_cast<const nlmsghdr*>(buffer_.data()); NLMSG_OK(m, left);
+        for (auto* m = reinterpret_cast<const nlmsghdr*>(buffer_.get()); NLMSG_OK(m, left);
              m = NLMSG_NEXT(m, left)) {
             // A reply to an earlier request that gave up: not ours, skip it.
             if (m->nlmsg_seq != req->nlmsg_seq) continue;
