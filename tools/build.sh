@@ -13,7 +13,7 @@ if [ "${1:-}" = "--sanitize" ]; then
     # b_lundef=false: the sanitizer runtimes resolve some symbols at load time.
     # clang: its libFuzzer builds the fuzz targets in the same pass.
     options+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dfuzzers=true
-              -Dstatic_binary=false)
+              -Dstatic_binary=false -Db_ndebug=false)
     export CXX=clang++
 fi
 dir=${1:-$dir}
