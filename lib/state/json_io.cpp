@@ -10,14 +10,33 @@
 
 namespace hookctl {
 
-Json parse_state_json(const char* first, const char* last) {
-    return Json::parse(first, last, [](int /*depth*/, Json::parse_event_t event, Json& value) {
-        if (event == Json::parse_event_t::value && value.is_number_float())
+namespace {
+
+// hookctl writes only integers; a float parsed from state.json or the journal is
+// damage (or an attack) and is refused before anything converts it.
+// Iterative: a damaged file may nest deeper than the stack would.
+void refuse_floats(const Json& root) {
+    std::vector<const Json*> pending{&root};
+    while (!pending.empty()) {
+        const Json& j = *pending.back();
+        pending.pop_back();
+        if (j.is_number_float())
             throw std::invalid_argument(
                 "a number hookctl would not write (a fraction, an exponent, or beyond 64 bits): " +
-                value.dump());
-        return true;
-    });
+                j.dump());
+        if (j.is_structured())
+            for (const auto& child : j) pending.push_back(&child);
+    }
+}
+
+}  // namespace
+
+// Parsed without a per-value callback, which would route every value through a
+// std::function and nlohmann's slower callback parser; the walk after costs less.
+Json parse_state_json(const char* first, const char* last) {
+    Json j = Json::parse(first, last);
+    refuse_floats(j);
+    return j;
 }
 
 namespace {
@@ -544,8 +563,12 @@ std::string raw_value_from_json(const Json& j) {
 }  // namespace
 
 Json to_json(const RawEvent& e) {
+    // Appended in the map's order without ordered_map's lookup per key (which makes
+    // building an environment of n variables n² string compares): keys are unique.
     Json env = Json::object();
-    for (const auto& [k, v] : e.env) env[k] = raw_value(v);
+    auto& vars = static_cast<Json::object_t::Container&>(env.get_ref<Json::object_t&>());
+    vars.reserve(e.env.size());
+    for (const auto& [k, v] : e.env) vars.emplace_back(k, raw_value(v));
     Json args = Json::array();
     for (const auto& a : e.args) args.push_back(raw_value(a));
     Json j{{"source", to_string(e.source)}, {"script", e.script}, {"args", args}, {"env", env},

@@ -199,6 +199,7 @@ std::string StateDir::set_aside_if_unreadable(Timestamp now) {
                 fmt::format("{}; and it cannot be moved aside: {}", e.what(), errno_text()));
         text_.reset();
         document_.reset();
+        loaded_ = {};
         return fmt::format(
             "{}; moved to {} and started from empty state: rules and routes are found again by "
             "their tag, files by their marker, facts from this and the next events",
@@ -234,15 +235,18 @@ const Json& StateDir::document() const {
 }
 
 Facts StateDir::load_facts() const {
+    if (loaded_.facts) return *loaded_.facts;
     try {
         const Json& doc = document();
-        return doc.contains("facts") ? facts_from_json(doc.at("facts")) : Facts{};
+        loaded_.facts = doc.contains("facts") ? facts_from_json(doc.at("facts")) : Facts{};
+        return *loaded_.facts;
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}/state.json: facts: {}", path_, e.what()));
     }
 }
 
 std::vector<OwnedObject> StateDir::load_applied() const {
+    if (loaded_.applied) return *loaded_.applied;
     std::vector<OwnedObject> out;
     try {
         const Json& doc = document();
@@ -251,10 +255,12 @@ std::vector<OwnedObject> StateDir::load_applied() const {
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}/state.json: applied: {}", path_, e.what()));
     }
+    loaded_.applied = out;
     return out;
 }
 
 std::vector<ServiceAction> StateDir::load_pending_reloads() const {
+    if (loaded_.pending) return *loaded_.pending;
     std::vector<ServiceAction> out;
     try {
         const Json& doc = document();
@@ -263,11 +269,30 @@ std::vector<ServiceAction> StateDir::load_pending_reloads() const {
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}/state.json: pending-reloads: {}", path_, e.what()));
     }
+    loaded_.pending = out;
     return out;
 }
 
+namespace {
+
+// Equal as saved: OwnedObject's == compares the object alone; state.json holds
+// where it came from and what it depends on too.
+bool same_as_saved(const std::vector<OwnedObject>& a, const std::vector<OwnedObject>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const OwnedObject& x, const OwnedObject& y) {
+                          return x.object == y.object && x.origin == y.origin &&
+                                 x.depends_on == y.depends_on;
+                      });
+}
+
+}  // namespace
+
 void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
                     const std::vector<ServiceAction>& pending) const {
+    // The values this StateDir loaded from the file on disk: nothing to write.
+    if (text_ && loaded_.facts && loaded_.applied && loaded_.pending && *loaded_.facts == facts &&
+        same_as_saved(*loaded_.applied, applied) && *loaded_.pending == pending)
+        return;
     Json a = Json::array(), r = Json::array();
     for (const auto& o : applied) a.push_back(to_json(o));
     for (const auto& x : pending) r.push_back(to_json(x));
@@ -280,6 +305,7 @@ void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
     write_file_atomic(path_ + "/state.json", text, 0600, durable_);
     text_ = std::move(text);
     document_ = std::move(doc);
+    loaded_ = {facts, applied, pending};
 }
 
 }  // namespace hookctl

@@ -69,6 +69,14 @@ private:
     const Json& document() const;
     mutable std::optional<std::string> text_;  // state.json as last loaded or saved
     mutable std::optional<Json> document_;
+    // What load_* returned from that document: save() of the same values writes nothing
+    // without serialising them first (most events change nothing).
+    struct Loaded {
+        std::optional<Facts> facts;
+        std::optional<std::vector<OwnedObject>> applied;
+        std::optional<std::vector<ServiceAction>> pending;
+    };
+    mutable Loaded loaded_;
 };
 
 }  // namespace hookctl

@@ -200,11 +200,12 @@ TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
 
     const Facts facts = every_section();
     state.save(facts, {}, {});
-    CHECK(state.load_facts() == facts);
+    // A new StateDir reads the file (this one answers from what it saved).
+    CHECK(StateDir(dir / "state").load_facts() == facts);
 
     const auto objects = every_object();
     state.save(facts, objects, {});
-    const auto back = state.load_applied();
+    const auto back = StateDir(dir / "state").load_applied();
     REQUIRE(back.size() == objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i) {
         INFO(describe(objects[i].object));
@@ -217,6 +218,38 @@ TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
     CHECK((st.st_mode & 0777) == 0600);
     REQUIRE(::stat((dir / "state").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0700);
+}
+
+TEST_CASE("StateDir::save writes nothing for the values it loaded, and writes any change",
+          "[store]") {
+    TempDir dir;
+    const std::string file = dir / "state/state.json";
+    const auto objects = every_object();
+    {
+        StateDir first(dir / "state");
+        first.ensure_exists();
+        first.save(every_section(), objects, {});
+    }
+    const auto inode = [&] {
+        struct stat st {};
+        REQUIRE(::stat(file.c_str(), &st) == 0);
+        return st.st_ino;  // every write replaces the file (temp + rename): a new inode
+    };
+    const auto before = inode();
+
+    StateDir state(dir / "state");
+    const Facts facts = state.load_facts();
+    auto applied = state.load_applied();
+    const auto pending = state.load_pending_reloads();
+    state.save(facts, applied, pending);
+    CHECK(inode() == before);
+
+    // OwnedObject's == ignores the origin; the file holds it, so a new origin is written.
+    REQUIRE_FALSE(applied.empty());
+    applied.front().origin = "hookctl.toml:99 [[rule]]";
+    state.save(facts, applied, pending);
+    CHECK(inode() != before);
+    CHECK(StateDir(dir / "state").load_applied().front().origin == "hookctl.toml:99 [[rule]]");
 }
 
 TEST_CASE("a damaged state file is an error naming the file", "[store]") {
@@ -240,8 +273,13 @@ TEST_CASE("a damaged state file is an error naming the file", "[store]") {
         {"facts", R"({"facts": {"updated": 99999999999999999999999}})"},
         {"applied", R"({"applied": [{"kind": "rule", "family": "ipv6", "priority": 0.5}]})"},
     };
-    for (const auto& c : cases) {
-        INFO(c.file << ": " << c.content);
+    // Nested deeper than a recursive check's stack would go: refused, not a crash.
+    const std::string deep = std::string(200000, '[') + "0.5" + std::string(200000, ']');
+    const std::string deep_facts = R"({"facts": {"updated": )" + deep + "}}";
+    std::vector<Case> all = cases;
+    all.push_back({"facts", deep_facts.c_str()});
+    for (const auto& c : all) {
+        INFO(std::string(c.content).substr(0, 200));
         std::ofstream(dir / "state.json", std::ios::trunc) << c.content;
         StateDir state(dir.path.string());  // a new one: each reads the file once
         const std::string name = dir / "state.json";
@@ -255,6 +293,9 @@ TEST_CASE("a damaged state file is an error naming the file", "[store]") {
             FAIL("no error");
         } catch (const Error& e) {
             CHECK_THAT(e.what(), Catch::StartsWith(name + ": "));
+            if (c.content == deep_facts.c_str())
+                CHECK_THAT(e.what(), Catch::Contains("a number hookctl would not write") &&
+                                         Catch::Contains("0.5"));
         }
     }
 }
