@@ -132,7 +132,7 @@ int run_cli(const Invocation& inv) {
                 leading.push_back(inv.args[++i]);
             ++i;
         }
-        parse_args(ctx, leading, po::options_description());
+        if (!leading.empty()) parse_args(ctx, leading, po::options_description());
         if (i >= inv.args.size()) {
             usage(std::cerr);
             return 2;

@@ -159,7 +159,9 @@ void log_hook_run(const Context& ctx, const RawEvent& raw, const RunReport& r) {
 }
 
 int cmd_dhcpcd(Context& ctx) {
-    parse_args(ctx, ctx.rest, po::options_description("dhcpcd options"));
+    // As dhcpcd runs it there are no arguments: no option table to build (a hook's
+    // start-up is most of its run).
+    if (!ctx.rest.empty()) parse_args(ctx, ctx.rest, po::options_description("dhcpcd options"));
     return run_hook(ctx, raw_now(ctx, Source::dhcpcd, "", {}, ctx.inv.env));
 }
 

@@ -249,25 +249,26 @@ namespace {
 void journal_outcome(RunReport& report, Journal* journal, Json entry) {
     if (!journal) return;
     Json outcome = report.to_json();
-    for (auto it = outcome.begin(); it != outcome.end(); ++it) entry[it.key()] = it.value();
+    for (auto& [key, value] : outcome.items()) entry[key] = std::move(value);
     try {
         if (report.journal_id)
-            journal->update(*report.journal_id, entry);
+            journal->update(*report.journal_id, std::move(entry));
         else
-            report.journal_id = journal->append(entry);
+            report.journal_id = journal->append(std::move(entry));
     } catch (const Error& e) {
         report.errors.push_back(fmt::format("journal: the {} was not recorded: {}",
                                             report.journal_id ? "outcome" : "event", e.what()));
     }
 }
 
-void finish(RunReport& report, Journal* journal, const Json& entry, Clock::time_point t0,
-            bool dry_run) {
+// `entry` by value: each caller's last use of it, moved (the event's environment is
+// most of it).
+void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t0, bool dry_run) {
     if (dry_run) journal = nullptr;  // a plan records nothing
     report.elapsed_us = micros_since(t0);
     if (report.status == RunReport::Status::applied && !report.errors.empty())
         report.status = RunReport::Status::partial;
-    journal_outcome(report, journal, entry);
+    journal_outcome(report, journal, std::move(entry));
     if (report.status == RunReport::Status::applied && !report.errors.empty())
         report.status = RunReport::Status::partial;
 }
@@ -418,12 +419,12 @@ bool begin_run(StateDir& state, const EngineOptions& options, StateLock& lock,
 RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor,
                     const RawEvent& raw, const EngineOptions& options) {
     const auto t0 = Clock::now();
-    const Json entry = received_entry(&raw, "event", options.now);
+    Json entry = received_entry(&raw, "event", options.now);
     RunReport report;
     StateLock lock;
     std::string set_aside;
     if (!begin_run(state, options, lock, set_aside, report)) {
-        finish(report, journal, entry, t0, options.dry_run);
+        finish(report, journal, std::move(entry), t0, options.dry_run);
         return report;
     }
     Event event;
@@ -432,7 +433,7 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
     } catch (const Error& e) {
         report.status = RunReport::Status::rejected;
         report.error = e.what();
-        finish(report, journal, entry, t0, options.dry_run);
+        finish(report, journal, std::move(entry), t0, options.dry_run);
         return report;
     }
     try {
@@ -447,19 +448,19 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
         report.event = event;
         report.error = e.what();
     }
-    finish(report, journal, entry, t0, options.dry_run);
+    finish(report, journal, std::move(entry), t0, options.dry_run);
     return report;
 }
 
 RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal, Executor& executor,
                         const EngineOptions& options) {
     const auto t0 = Clock::now();
-    const Json entry = received_entry(nullptr, "apply", options.now);
+    Json entry = received_entry(nullptr, "apply", options.now);
     RunReport report;
     StateLock lock;
     std::string set_aside;
     if (!begin_run(state, options, lock, set_aside, report)) {
-        finish(report, journal, entry, t0, options.dry_run);
+        finish(report, journal, std::move(entry), t0, options.dry_run);
         return report;
     }
     try {
@@ -474,7 +475,7 @@ RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal,
         report.status = RunReport::Status::error;
         report.error = e.what();
     }
-    finish(report, journal, entry, t0, options.dry_run);
+    finish(report, journal, std::move(entry), t0, options.dry_run);
     return report;
 }
 

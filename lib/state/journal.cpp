@@ -185,7 +185,8 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
         }
         throw Error(fmt::format("{}: write failed: {}", path, why));
     }
-    cache_[segment][id] = entry;
+    // A segment read before keeps up; one not read yet is read with this line in it.
+    if (auto cached = cache_.find(segment); cached != cache_.end()) cached->second[id] = entry;
 }
 
 // Whole segments all of whose ids fell out of the window go.
@@ -210,10 +211,9 @@ std::uint64_t Journal::append(Json entry) {
     return id;
 }
 
-void Journal::update(std::uint64_t id, const Json& entry) {
-    Json e = entry;
-    e["id"] = id;
-    write_line(id, e);
+void Journal::update(std::uint64_t id, Json entry) {
+    entry["id"] = id;
+    write_line(id, entry);
 }
 
 }  // namespace hookctl

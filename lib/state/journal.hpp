@@ -29,7 +29,7 @@ public:
 
     // Stores `entry` (its "id" field is set here) and returns the new id.
     std::uint64_t append(Json entry);
-    void update(std::uint64_t id, const Json& entry);
+    void update(std::uint64_t id, Json entry);
     std::vector<std::uint64_t> ids() const;  // ascending, the newest max_entries
     std::optional<Json> read(std::uint64_t id) const;
     std::optional<std::uint64_t> last_id() const;

@@ -278,11 +278,10 @@ namespace {
 // Equal as saved: OwnedObject's == compares the object alone; state.json holds
 // where it came from and what it depends on too.
 bool same_as_saved(const std::vector<OwnedObject>& a, const std::vector<OwnedObject>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](const OwnedObject& x, const OwnedObject& y) {
-                          return x.object == y.object && x.origin == y.origin &&
-                                 x.depends_on == y.depends_on;
-                      });
+    return std::equal(
+        a.begin(), a.end(), b.begin(), b.end(), [](const OwnedObject& x, const OwnedObject& y) {
+            return x.object == y.object && x.origin == y.origin && x.depends_on == y.depends_on;
+        });
 }
 
 }  // namespace
