@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cstdio>
 #include <cstring>
 
 namespace hookctl {
@@ -69,8 +70,8 @@ std::optional<std::string> read_file_if_exists(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view content, unsigned mode,
-                       bool durable) {
-    const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+                       bool durable, const std::string& temp) {
+    const std::string tmp = temp.empty() ? fmt::format("{}.tmp.{}", path, ::getpid()) : temp;
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) throw Error(fmt::format("{}: cannot create: {}", tmp, errno_text()));
     auto fail = [&](const char* what) {
@@ -83,6 +84,13 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
     if (durable && ::fsync(fd.get()) != 0) fail("fsync failed");
     fd.reset();
     fault_point("atomic: temp written");
+    if (!durable &&
+        ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+        fault_point("atomic: exchanged");
+        ::unlink(tmp.c_str());  // the old file
+        return;
+    }
+    // ENOENT (no file yet), EINVAL (no exchange on this file system), or durable.
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const std::string why = errno_text();
         ::unlink(tmp.c_str());

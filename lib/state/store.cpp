@@ -23,6 +23,9 @@ namespace hookctl {
 
 namespace {
 
+// state.json's temporary file: one fixed name, as only the lock holder writes it.
+constexpr const char* state_temp = "state.json.tmp";
+
 // The state dir and the journal dir: created 0700 (mkdir's mode is cut by the
 // umask, 077 under pppd, so it is set again), or, when they exist, checked to be
 // directories of ours, not symlinks, and put back to 0700.
@@ -168,11 +171,14 @@ StateLock StateDir::lock(Deadline deadline) {
             "{}: {}; gave up after {} ms, the hook's time budget (settings.hook-budget)", p,
             describe_holder(fd.get()), waited.count()));
     }
+    // A holder killed between swapping state.json in and unlinking the old one left
+    // it under the temp name (one syscall, ENOENT almost always).
+    ::unlink((path_ + "/" + state_temp).c_str());
     return StateLock(std::move(fd));
 }
 
 // state.json is written by lock holders only, so a `state.json.tmp.PID` seen by the
-// holder is a dead run's (killed between writing and renaming it): removed.
+// holder is a dead run's (an earlier version's temp name): removed.
 void StateDir::remove_stale_temps() const {
     DIR* d = ::opendir(path_.c_str());
     if (!d) return;
@@ -301,7 +307,7 @@ void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
     std::string text = doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     if (text_ && *text_ == text) return;  // most events change nothing: no write at all
     remove_stale_temps();
-    write_file_atomic(path_ + "/state.json", text, 0600, durable_);
+    write_file_atomic(path_ + "/state.json", text, 0600, durable_, path_ + "/" + state_temp);
     text_ = std::move(text);
     document_ = std::move(doc);
     loaded_ = {facts, applied, pending};

@@ -63,7 +63,7 @@ event() {  # PROGRAM FIXTURE: the event as dhcpcd runs it, in the namespace
         "$1" --config "$WORK/hookctl.toml" --state-dir "$WORK/state" dhcpcd >"$WORK/out" 2>&1
 }
 owned_rules() { ip netns exec "$NS" ip -6 rule show | grep -E 'proto (211|hookctl)' | sed 's/^[0-9]*:\s*//'; }
-temps() { find "$WORK" -name '*.hookctl-*' -o -name 'state.json.tmp.*' | wc -l; }
+temps() { find "$WORK" -name '*.hookctl-*' -o -name 'state.json.tmp*' | wc -l; }
 
 # The state every trial starts from: prefix A applied, the service reloaded for it.
 # The service counts every SIGHUP; a trial needs one more than when it began.

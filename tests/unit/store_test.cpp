@@ -180,6 +180,24 @@ TEST_CASE("write_file_atomic replaces the file as a whole and leaves no temp fil
     CHECK(old == "old content\n");
     CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
 
+    SECTION("not durable, over an existing file: swapped in, the old one unlinked") {
+        std::ifstream holder(p, std::ios::binary);
+        REQUIRE(holder);
+        const mode_t saved = ::umask(077);
+        write_file_atomic(p, "newer\n", 0640, false);
+        ::umask(saved);
+        CHECK(slurp(p) == "newer\n");
+        std::string held((std::istreambuf_iterator<char>(holder)), {});
+        CHECK(held == "new\n");
+        struct stat st {};
+        REQUIRE(::stat(p.c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0640);
+        CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+        // With a fixed temp name (the state lock holder's) too.
+        write_file_atomic(p, "newest\n", 0600, false, dir / "state.json.tmp");
+        CHECK(slurp(p) == "newest\n");
+        CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+    }
     SECTION("a failure leaves the old file and no temp file") {
         CHECK_THROWS_AS(write_file_atomic(dir / "missing-dir/x", "y", 0644, false), Error);
         CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
@@ -250,6 +268,17 @@ TEST_CASE("StateDir::save writes nothing for the values it loaded, and writes an
     state.save(facts, applied, pending);
     CHECK(inode() != before);
     CHECK(StateDir(dir / "state").load_applied().front().origin == "hookctl.toml:99 [[rule]]");
+}
+
+TEST_CASE("the state lock removes the temp file a killed holder left", "[store][lock]") {
+    TempDir dir;
+    StateDir state(dir / "state");
+    state.ensure_exists();
+    std::ofstream(dir / "state/state.json.tmp") << "{\"facts\": {}}\n";
+    {
+        const StateLock lock = state.lock();
+        CHECK_FALSE(std::filesystem::exists(dir / "state/state.json.tmp"));
+    }
 }
 
 TEST_CASE("a damaged state file is an error naming the file", "[store]") {
