@@ -246,10 +246,16 @@ namespace {
 // The event's outcome: a second line for the id `received` took, or, for a run
 // that acted on nothing (most events: an unchanged renew, a rejection), the one
 // and only line.
-void journal_outcome(RunReport& report, Journal* journal, Json entry) {
+void journal_outcome(RunReport& report, Journal* journal, JournalFields entry) {
     if (!journal) return;
-    Json outcome = report.to_json();
-    for (auto& [key, value] : outcome.items()) entry[key] = std::move(value);
+    // The outcome's members after the event's (none of them repeats one).
+    const Json outcome = report.to_json();
+    for (const auto& [key, value] : outcome.items()) {
+        entry.text += ",\"";
+        entry.text += key;
+        entry.text += "\":";
+        entry.text += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
     try {
         if (report.journal_id)
             journal->update(*report.journal_id, std::move(entry));
@@ -263,7 +269,8 @@ void journal_outcome(RunReport& report, Journal* journal, Json entry) {
 
 // `entry` by value: each caller's last use of it, moved (the event's environment is
 // most of it).
-void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t0, bool dry_run) {
+void finish(RunReport& report, Journal* journal, JournalFields entry, Clock::time_point t0,
+            bool dry_run) {
     if (dry_run) journal = nullptr;  // a plan records nothing
     report.elapsed_us = micros_since(t0);
     if (report.status == RunReport::Status::applied && !report.errors.empty())
@@ -274,21 +281,24 @@ void finish(RunReport& report, Journal* journal, Json entry, Clock::time_point t
 }
 
 std::optional<std::uint64_t> journal_received(RunReport& report, Journal* journal,
-                                              const Json& entry) {
+                                              const JournalFields& entry) {
     if (!journal) return std::nullopt;
     try {
-        return journal->append(entry);
+        return journal->append(JournalFields{entry.text + ",\"status\":\"received\""});
     } catch (const Error& e) {
         report.errors.push_back(fmt::format("journal: the event was not recorded: {}", e.what()));
         return std::nullopt;
     }
 }
 
-Json received_entry(const RawEvent* raw, const std::string& kind, Timestamp now) {
-    Json j{{"kind", kind}, {"time", now}};
-    if (raw) j["event"] = to_json(*raw);
-    j["status"] = "received";
-    return j;
+// The entry's first members: what it is, when, and the event as the daemon passed it.
+JournalFields received_entry(const RawEvent* raw, const std::string& kind, Timestamp now) {
+    JournalFields f{fmt::format("\"kind\":{},\"time\":{}", Json(kind).dump(), now)};
+    if (raw) {
+        f.text += ",\"event\":";
+        append_json_text(f.text, *raw);
+    }
+    return f;
 }
 
 KernelView kernel_view(Executor& executor) {
@@ -419,7 +429,7 @@ bool begin_run(StateDir& state, const EngineOptions& options, StateLock& lock,
 RunReport run_event(const Config& config, StateDir& state, Journal* journal, Executor& executor,
                     const RawEvent& raw, const EngineOptions& options) {
     const auto t0 = Clock::now();
-    Json entry = received_entry(&raw, "event", options.now);
+    JournalFields entry = received_entry(&raw, "event", options.now);
     RunReport report;
     StateLock lock;
     std::string set_aside;
@@ -455,7 +465,7 @@ RunReport run_event(const Config& config, StateDir& state, Journal* journal, Exe
 RunReport run_reconcile(const Config& config, StateDir& state, Journal* journal, Executor& executor,
                         const EngineOptions& options) {
     const auto t0 = Clock::now();
-    Json entry = received_entry(nullptr, "apply", options.now);
+    JournalFields entry = received_entry(nullptr, "apply", options.now);
     RunReport report;
     StateLock lock;
     std::string set_aside;

@@ -156,6 +156,24 @@ std::optional<Json> Journal::read(std::uint64_t id) const {
 }
 
 void Journal::write_line(std::uint64_t id, const Json& entry) {
+    // Invalid UTF-8 (a byte from a daemon that the parser then refused, a command's
+    // output) becomes U+FFFD instead of an exception that would lose the entry.
+    write_text(id, entry.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+    // A segment read before keeps up; one not read yet is read with this line in it.
+    if (auto cached = cache_.find(segment_of(id)); cached != cache_.end())
+        cached->second[id] = entry;
+}
+
+void Journal::write_fields(std::uint64_t id, JournalFields entry) {
+    std::string line = "{" + std::move(entry.text);
+    if (line.size() > 1) line += ',';
+    fmt::format_to(std::back_inserter(line), "\"id\":{}}}\n", id);
+    write_text(id, line);
+    if (auto cached = cache_.find(segment_of(id)); cached != cache_.end())
+        cached->second[id] = parse_state_json(line);
+}
+
+void Journal::write_text(std::uint64_t id, std::string line) {
     const std::uint64_t segment = segment_of(id);
     const std::string path = segment_path(segment);
     if (fd_ < 0 || fd_segment_ != segment) {
@@ -165,9 +183,6 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
         fd_segment_ = segment;
         segments_.reset();  // it may be a new segment
     }
-    // Invalid UTF-8 (a byte from a daemon that the parser then refused, a command's
-    // output) becomes U+FFFD instead of an exception that would lose the entry.
-    std::string line = entry.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     struct stat st {};
     if (::fstat(fd_, &st) != 0) throw Error(fmt::format("{}: fstat: {}", path, errno_text()));
     // The state directory is private; so is what is in it (open()'s mode was cut
@@ -185,8 +200,6 @@ void Journal::write_line(std::uint64_t id, const Json& entry) {
         }
         throw Error(fmt::format("{}: write failed: {}", path, why));
     }
-    // A segment read before keeps up; one not read yet is read with this line in it.
-    if (auto cached = cache_.find(segment); cached != cache_.end()) cached->second[id] = entry;
 }
 
 // Whole segments all of whose ids fell out of the window go.
@@ -214,6 +227,18 @@ std::uint64_t Journal::append(Json entry) {
 void Journal::update(std::uint64_t id, Json entry) {
     entry["id"] = id;
     write_line(id, entry);
+}
+
+std::uint64_t Journal::append(JournalFields entry) {
+    const std::uint64_t id = take_id();
+    fault_point("journal: id taken");
+    write_fields(id, std::move(entry));
+    if (segment_of(id) == id) prune(id);
+    return id;
+}
+
+void Journal::update(std::uint64_t id, JournalFields entry) {
+    write_fields(id, std::move(entry));
 }
 
 }  // namespace hookctl

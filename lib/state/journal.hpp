@@ -18,6 +18,12 @@
 
 namespace hookctl {
 
+// An entry's members as JSON text (`"kind":"event","time":1,...`, no braces): the hook
+// path writes its event this way (append_json_text) instead of as a JSON tree.
+struct JournalFields {
+    std::string text;
+};
+
 class Journal {
 public:
     // `max_entries` 0: a reader's view, every entry on disk, nothing pruned.
@@ -30,6 +36,8 @@ public:
     // Stores `entry` (its "id" field is set here) and returns the new id.
     std::uint64_t append(Json entry);
     void update(std::uint64_t id, Json entry);
+    std::uint64_t append(JournalFields entry);
+    void update(std::uint64_t id, JournalFields entry);
     std::vector<std::uint64_t> ids() const;  // ascending, the newest max_entries
     std::optional<Json> read(std::uint64_t id) const;
     std::optional<std::uint64_t> last_id() const;
@@ -44,6 +52,8 @@ private:
     std::vector<std::uint64_t> segments() const;  // first ids, ascending
     const std::map<std::uint64_t, Json>& load_segment(std::uint64_t first_id) const;
     void write_line(std::uint64_t id, const Json& entry);
+    void write_fields(std::uint64_t id, JournalFields entry);
+    void write_text(std::uint64_t id, std::string line);
     std::uint64_t take_id();
     std::uint64_t newest_on_disk() const;
     void prune(std::uint64_t newest) const;

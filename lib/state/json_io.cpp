@@ -581,6 +581,87 @@ Json to_json(const RawEvent& e) {
     return j;
 }
 
+namespace {
+
+// A JSON string of valid UTF-8 `s`: quote, backslash and control characters
+// escaped, everything else as is (what nlohmann's dump() writes).
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20)
+                fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+            else
+                out += ch;
+        }
+    }
+    out += '"';
+}
+
+// A name (an environment variable's, a script's) as text: invalid UTF-8 goes
+// through nlohmann's replacing dump, as to_json()'s dump does it.
+void append_name(std::string& out, const std::string& s) {
+    if (valid_utf8(s)) return append_json_string(out, s);
+    out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// raw_value() as text.
+void append_raw_value(std::string& out, const std::string& v) {
+    if (valid_utf8(v)) return append_json_string(out, v);
+    out += "{\"hex\":\"";
+    for (unsigned char c : v) fmt::format_to(std::back_inserter(out), "{:02x}", c);
+    out += "\"}";
+}
+
+template <class Range, class Write>
+void append_array(std::string& out, const Range& items, Write write) {
+    out += '[';
+    bool first = true;
+    for (const auto& x : items) {
+        if (!first) out += ',';
+        first = false;
+        write(x);
+    }
+    out += ']';
+}
+
+}  // namespace
+
+void append_json_text(std::string& out, const RawEvent& e) {
+    out += "{\"source\":";
+    append_json_string(out, to_string(e.source));
+    out += ",\"script\":";
+    append_name(out, e.script);
+    out += ",\"args\":";
+    append_array(out, e.args, [&](const std::string& a) { append_raw_value(out, a); });
+    out += ",\"env\":{";
+    bool first = true;
+    for (const auto& [k, v] : e.env) {
+        if (!first) out += ',';
+        first = false;
+        append_name(out, k);
+        out += ':';
+        append_raw_value(out, v);
+    }
+    out += "},\"duplicated\":";
+    append_array(out, e.duplicated, [&](const std::string& d) { append_name(out, d); });
+    fmt::format_to(std::back_inserter(out), ",\"time\":{}", e.time);
+    if (!e.kernel.empty()) {
+        out += ",\"kernel\":";
+        append_array(out, e.kernel, [&](const std::string& l) { append_raw_value(out, l); });
+    }
+    out += '}';
+}
+
 RawEvent raw_event_from_json(const Json& j) {
     RawEvent e;
     const std::string source = str(j, "source");

@@ -37,6 +37,10 @@ OwnedObject owned_from_json(const Json& j);
 
 Json to_json(const RawEvent& e);
 RawEvent raw_event_from_json(const Json& j);
+// The same JSON as to_json(e).dump(), written straight to text: every hook run
+// journals its event, and building the environment as a JSON tree first cost more
+// than the rest of an unchanged event's journal line (bench/README.md).
+void append_json_text(std::string& out, const RawEvent& e);
 
 Json to_json(const Transition& t);
 Json to_json(const Action& a);  // for output and the journal (not read back)

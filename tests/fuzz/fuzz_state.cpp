@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -21,7 +22,15 @@ void read_state(const std::string& text) {
             for (const auto& o : j.at("applied")) (void)hookctl::owned_from_json(o);
         if (j.contains("pending-reloads") && j.at("pending-reloads").is_array())
             for (const auto& s : j.at("pending-reloads")) (void)hookctl::service_from_json(s);
-        if (j.contains("event")) (void)hookctl::raw_event_from_json(j.at("event"));
+        if (j.contains("event")) {
+            const hookctl::RawEvent e = hookctl::raw_event_from_json(j.at("event"));
+            // The journal's text writer and the JSON tree agree on every event.
+            std::string text;
+            hookctl::append_json_text(text, e);
+            if (text !=
+                hookctl::to_json(e).dump(-1, ' ', false, hookctl::Json::error_handler_t::replace))
+                std::abort();
+        }
     } catch (const std::exception&) {
         // nlohmann's parse and type errors, and hookctl's: a damaged file is an error
     }

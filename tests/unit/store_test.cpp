@@ -329,6 +329,51 @@ TEST_CASE("a damaged state file is an error naming the file", "[store]") {
     }
 }
 
+TEST_CASE("append_json_text writes what to_json(RawEvent).dump() writes", "[store][journal]") {
+    RawEvent plain;
+    plain.source = Source::dhcpcd;
+    plain.env = {
+        {"reason", "RENEW6"}, {"interface", "wan0"}, {"new_dhcp6_ia_pd1_prefix1", "2001:db8::"}};
+    plain.time = 1796060450;
+
+    RawEvent hostile;
+    hostile.source = Source::ppp;
+    hostile.script = "ip-up";
+    hostile.args = {"ppp0", "", "quote\" back\\slash", std::string("nul\0byte", 8), "\x7f del"};
+    hostile.env = {
+        {"new_controls", "tab\t nl\n cr\r bs\b ff\f esc\x1b unit\x1f"},
+        {"new_utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"new_not_utf8", "\xff\xfe overlong \xc0\xaf surrogate \xed\xa0\x80"},
+        {std::string("new_\xff\xfekey"), "a key that is not UTF-8"},
+        {"new_empty", ""},
+    };
+    hostile.duplicated = {"new_controls", std::string("new_\xc3")};
+    hostile.kernel = {"link wan0 up", "\x80 not text"};
+    hostile.time = 0;
+
+    RawEvent kernel;
+    kernel.source = Source::kernel;
+    kernel.kernel = {"addr 2001:db8::1/64 dev wan0"};
+    kernel.time = 4102444800;
+
+    for (const RawEvent* e : {&plain, &hostile, &kernel}) {
+        INFO(to_string(e->source));
+        std::string text;
+        append_json_text(text, *e);
+        const std::string tree = to_json(*e).dump(-1, ' ', false, Json::error_handler_t::replace);
+        CHECK(text == tree);
+        // And it reads back as the same event (but the names that are not UTF-8: the
+        // journal keeps those with U+FFFD in place of the bad bytes, as before).
+        const RawEvent back = raw_event_from_json(parse_state_json(text));
+        if (e != &hostile) CHECK(to_json(back) == to_json(*e));
+        // Values keep their bytes, text or not.
+        CHECK(back.args == e->args);
+        CHECK(back.kernel == e->kernel);
+        for (const auto& [name, value] : e->env)
+            if (back.env.count(name)) CHECK(back.env.at(name) == value);
+    }
+}
+
 TEST_CASE("journal: append, update, ids, read, last_id", "[store][journal]") {
     TempDir dir;
     Journal journal(dir.path.string(), 100);
