@@ -5,15 +5,23 @@
 # median over rounds of (B batch median / A batch median), and from GNU time one run's
 # minor page faults and peak RSS. No root needed for arguments that change nothing
 # (--version, check FILE, plan ...). bench/README.md keeps the results.
+# -e FILE: each run gets only the NAME=value lines of FILE as its environment (a
+# daemon's, like a dhcpcd capture); -N NETNS: runs inside `ip netns exec NETNS` (root),
+# for a hook event against a scratch namespace's kernel.
 #
-#   bench/ab.sh [-n RUNS] [-r ROUNDS] BINARY_A BINARY_B [ARGS...]   (default 100 x 7)
+#   bench/ab.sh [-n RUNS] [-r ROUNDS] [-e ENVFILE] [-N NETNS] BINARY_A BINARY_B [ARGS...]
+#   (default 100 x 7)
 set -eu
 N=100
 ROUNDS=7
+ENV_FILE=
+NETNS=
 while [ $# -gt 0 ]; do
     case $1 in
         -n) N=$2; shift 2 ;;
         -r) ROUNDS=$2; shift 2 ;;
+        -e) ENV_FILE=$2; shift 2 ;;
+        -N) NETNS=$2; shift 2 ;;
         *) break ;;
     esac
 done
@@ -27,13 +35,22 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/hookctl-ab.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cc -O2 -static -o "$WORK/timer" "$ROOT/bench/timer.c"
+# The prefix every run is started under: the environment and the namespace asked for.
+PREFIX=()
+[ -z "$NETNS" ] || PREFIX+=(ip netns exec "$NETNS")
+if [ -n "$ENV_FILE" ]; then
+    mapfile -t VARS < <(grep -v '^#' "$ENV_FILE" | grep '=')
+    PREFIX+=(env -i "${VARS[@]}")
+fi
 
-for bin in "$A" "$B"; do "$bin" "$@" >/dev/null || { echo "ab: $bin $* failed" >&2; exit 1; }; done
+for bin in "$A" "$B"; do "${PREFIX[@]}" "$bin" "$@" >/dev/null || { echo "ab: $bin $* failed" >&2; exit 1; }; done
 for ((r = 1; r <= ROUNDS; r++)); do
     if [ $((r % 2)) = 1 ]; then order="a b"; else order="b a"; fi
     for side in $order; do
         if [ "$side" = a ]; then bin=$A; else bin=$B; fi
-        for ((i = 0; i < N; i++)); do "$WORK/timer" "$WORK/$side.$r" "$bin" "$@" >/dev/null; done
+        # One bash per batch inside the prefix: the timer measures hookctl alone.
+        "${PREFIX[@]}" bash -c 'for ((i = 0; i < $1; i++)); do "$2" "$3" "${@:4}" >/dev/null; done' \
+            _ "$N" "$WORK/timer" "$WORK/$side.$r" "$bin" "$@"
     done
 done
 
@@ -45,7 +62,7 @@ done | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[N
 echo "ab: $ROUNDS rounds x $N runs per binary, args: $*; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for side in a b; do
     if [ "$side" = a ]; then bin=$A; else bin=$B; fi
-    /usr/bin/time -f '%R %M' -o "$WORK/time" "$bin" "$@" >/dev/null
+    "${PREFIX[@]}" /usr/bin/time -f '%R %M' -o "$WORK/time" "$bin" "$@" >/dev/null
     read -r faults rss <"$WORK/time"
     printf '  %s %-50s wall median %s ms, %s minor faults, peak RSS %s KB\n' "$side" "$bin" \
         "$(bench_ms "$(side_med $side)")" "$faults" "$rss"
