@@ -97,7 +97,9 @@ Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& 
 Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject& route,
                       std::uint8_t protocol, unsigned ifindex, bool for_delete);
 // RTM_GETRULE / RTM_GETROUTE with NLM_F_DUMP for one address family.
-Message dump_request(std::uint16_t type, Family family);
+// A dump of `family`'s rules or routes; nullopt: every family's in one dump
+// (AF_UNSPEC), one round trip instead of one per family.
+Message dump_request(std::uint16_t type, std::optional<Family> family);
 
 // Replies. nullopt for what hookctl cannot represent or never creates (other
 // families, goto/nop rules, local/broadcast routes, cached clones, source routes).

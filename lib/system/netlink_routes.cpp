@@ -54,7 +54,8 @@ const std::function<void(const nlmsghdr*)> ignore_data = [](const nlmsghdr*) {};
 
 }  // namespace
 
-int NetlinkRoutes::dump_rules(Family family, std::vector<KernelRule>& out, std::string& error) {
+int NetlinkRoutes::dump_rules(std::optional<Family> family, std::vector<KernelRule>& out,
+                              std::string& error) {
     netlink::Message request = netlink::dump_request(RTM_GETRULE, family);
     netlink::Reply reply;
     const int e = socket_.transact(
@@ -63,11 +64,14 @@ int NetlinkRoutes::dump_rules(Family family, std::vector<KernelRule>& out, std::
             if (auto k = netlink::parse_rule(m)) out.push_back(std::move(*k));
         },
         reply, [&] { out.clear(); });
-    if (e != 0) error = fmt::format("dump {} rules: {}", family_word(family), std::strerror(e));
+    if (e != 0)
+        error = fmt::format("dump {} rules: {}", family ? family_word(*family) : "all",
+                            std::strerror(e));
     return e;
 }
 
-int NetlinkRoutes::dump_routes(Family family, std::vector<KernelRoute>& out, std::string& error) {
+int NetlinkRoutes::dump_routes(std::optional<Family> family, std::vector<KernelRoute>& out,
+                               std::string& error) {
     netlink::Message request = netlink::dump_request(RTM_GETROUTE, family);
     netlink::Reply reply;
     const int e = socket_.transact(
@@ -76,7 +80,9 @@ int NetlinkRoutes::dump_routes(Family family, std::vector<KernelRoute>& out, std
             if (auto k = netlink::parse_route(m, interface_name)) out.push_back(std::move(*k));
         },
         reply, [&] { out.clear(); });
-    if (e != 0) error = fmt::format("dump {} routes: {}", family_word(family), std::strerror(e));
+    if (e != 0)
+        error = fmt::format("dump {} routes: {}", family ? family_word(*family) : "all",
+                            std::strerror(e));
     return e;
 }
 
@@ -188,26 +194,22 @@ ActionResult NetlinkRoutes::remove_route(const RouteObject& route) {
 }
 
 std::vector<RuleObject> NetlinkRoutes::list_owned_rules() {
+    std::vector<KernelRule> present;
+    std::string error;
+    if (dump_rules(std::nullopt, present, error) != 0) throw Error(error);
     std::vector<RuleObject> owned;
-    for (Family family : {Family::v4, Family::v6}) {
-        std::vector<KernelRule> present;
-        std::string error;
-        if (dump_rules(family, present, error) != 0) throw Error(error);
-        for (auto& k : present)
-            if (k.protocol == protocol_) owned.push_back(std::move(k.rule));
-    }
+    for (auto& k : present)
+        if (k.protocol == protocol_) owned.push_back(std::move(k.rule));
     return owned;
 }
 
 std::vector<RouteObject> NetlinkRoutes::list_owned_routes() {
+    std::vector<KernelRoute> present;
+    std::string error;
+    if (dump_routes(std::nullopt, present, error) != 0) throw Error(error);
     std::vector<RouteObject> owned;
-    for (Family family : {Family::v4, Family::v6}) {
-        std::vector<KernelRoute> present;
-        std::string error;
-        if (dump_routes(family, present, error) != 0) throw Error(error);
-        for (auto& k : present)
-            if (k.protocol == protocol_) owned.push_back(std::move(k.route));
-    }
+    for (auto& k : present)
+        if (k.protocol == protocol_) owned.push_back(std::move(k.route));
     return owned;
 }
 

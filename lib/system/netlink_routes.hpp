@@ -45,8 +45,11 @@ public:
     std::uint8_t protocol() const { return protocol_; }
 
 private:
-    int dump_rules(Family family, std::vector<netlink::KernelRule>& out, std::string& error);
-    int dump_routes(Family family, std::vector<netlink::KernelRoute>& out, std::string& error);
+    // nullopt: both families (and the kernel's others, which parsing skips) in one dump.
+    int dump_rules(std::optional<Family> family, std::vector<netlink::KernelRule>& out,
+                   std::string& error);
+    int dump_routes(std::optional<Family> family, std::vector<netlink::KernelRoute>& out,
+                    std::string& error);
 
     std::uint8_t protocol_;
     netlink::Socket socket_;
