@@ -17,73 +17,15 @@ HOOKCTL=$(netns_find_hookctl) || exit 1
 netns_setup hookctl-dr
 CLEAN=$NS
 
-# stage NS DIR: a router as it should be. wan0 (veth to isp0) is the IPv6 uplink,
-# lan0 a bridge; the config, radvd.conf, kea, dhcpcd.conf and key in DIR.
+# shellcheck source=tests/netns/doctor_lib.sh
+. "$(dirname "$0")/doctor_lib.sh"
+
+# stage NS DIR: a router as it should be (doctor_lib.sh), wan0 a veth to isp0.
 stage() {
     local ns=$1 dir=$2
-    mkdir -p "$dir/root"
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     ip -n "$ns" link add wan0 type veth peer name isp0 || exit 1
-    ip -n "$ns" link add lan0 type bridge || exit 1
-    local l
-    for l in wan0 isp0 lan0; do ip -n "$ns" link set "$l" up || exit 1; done
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.wan0.accept_ra=2
-    ip -n "$ns" addr add 192.0.2.2/24 dev wan0
-    ip -n "$ns" route add default via 192.0.2.1 dev wan0
-    ip -n "$ns" -6 addr add 2001:db8:ff::2/64 dev wan0 nodad
-    ip -n "$ns" -6 route add default via fe80::1 dev wan0
-    ip -n "$ns" -6 addr add 2001:db8:1::1/64 dev lan0 nodad
-    ip netns exec "$ns" nft -f - <<'EOF' || exit 1
-table inet filter {
-    chain input {
-        type filter hook input priority filter; policy drop;
-        ct state established,related accept
-        iifname "lo" accept
-        meta l4proto ipv6-icmp accept
-        udp dport 546 accept
-        tcp dport 22 accept
-    }
-}
-EOF
-    cat >"$dir/hookctl.toml" <<EOF
-[uplink.isp]
-interface = "wan0"
-
-[lan.home]
-interface = "lan0"
-prefix = { from = "isp", subnet = 0, length = 64 }
-address-token = "::1"
-
-[tables]
-isp = 100
-
-[[rule]]
-from = "isp.prefix"
-table = "isp"
-
-[[dns]]
-server = "2001:db8:53::1"
-key = "$dir/ddns.key"
-zone = "dyn.example.org"
-records = [ { name = "router", aaaa = "home.address" } ]
-EOF
-    cat >"$dir/radvd.conf" <<'EOF'
-interface lan0 {
-    AdvSendAdvert on;
-    AdvManagedFlag on;
-    prefix 2001:db8:1::/64 { };
-};
-EOF
-    cat >"$dir/kea-dhcp6.conf" <<'EOF'
-{ "Dhcp6": { "interfaces-config": { "interfaces": [ "lan0" ] },
-  "subnet6": [ { "subnet": "2001:db8:1::/64", "interface": "lan0",
-                 "pools": [ { "pool": "2001:db8:1::100-2001:db8:1::1ff" } ] } ] } }
-EOF
-    : >"$dir/dnsmasq.conf"
-    printf 'interface wan0\n  ia_pd 1 lan0/0/64/0x801\n' >"$dir/dhcpcd.conf"
-    printf 'key "ddns" { algorithm hmac-sha256; secret "c2VjcmV0"; };\n' >"$dir/ddns.key"
-    chmod 0600 "$dir/ddns.key"
+    ip -n "$ns" link set isp0 up || exit 1
+    doctor_clean_router "$dir" "$ns" || exit 1
 }
 
 # doctor NS DIR [OPTIONS]: hookctl doctor in NS with DIR's files; output in $OUT,

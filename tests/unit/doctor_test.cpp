@@ -3,12 +3,16 @@
 // evidence. The clean router itself yields no finding at all.
 #include "checks.hpp"
 #include "daemon_configs.hpp"
+#include "env_file.hpp"
 #include "firewall.hpp"
 #include "router_advert.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <functional>
+#include <sstream>
+#include <stdexcept>
 
 using namespace hookctl;
 
@@ -21,28 +25,20 @@ IpAddress addr(const char* s) {
     return parse_address(s, "test");
 }
 
-const char* clean_config = R"(
-[uplink.isp]
-interface = "wan0"
-
-[lan.home]
-interface = "lan0"
-prefix = { from = "isp", subnet = 0, length = 64 }
-address-token = "::1"
-
-[tables]
-isp = 100
-
-[[rule]]
-from = "isp.prefix"
-table = "isp"
-
-[[dns]]
-server = "2001:db8:53::1"
-key = "/etc/hookctl/ddns.key"
-zone = "dyn.example.org"
-records = [ { name = "router", aaaa = "home.address" } ]
-)";
+// The clean router's config (tests/data/doctor/clean-router/, staged for real by the
+// netns test and the doctor benchmark).
+const std::string& clean_config_text() {
+    static const std::string text = [] {
+        const std::string path = hookctl::test::data_path("doctor/clean-router/hookctl.toml");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw std::runtime_error("cannot open " + path);
+        std::ostringstream out;
+        out << in.rdbuf();
+        return out.str();
+    }();
+    return text;
+}
+const char* const clean_config = clean_config_text().c_str();
 
 const char* nft_accepting = R"({"nftables": [
  {"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
