@@ -75,19 +75,7 @@ builtins() { ip -n "$NS" -4 rule show | grep -E '^(0|32766|32767):'; ip -n "$NS"
 want6() { printf '9000:\tfrom all to %s lookup main proto 211\n10000:\tfrom %s lookup 199 proto 211' "$1" "$1"; }
 WANT4=$(printf '10000:\tfrom all to 203.0.113.20 lookup 199 proto 211')
 
-# DHCPv4 has no capture among the fixtures: a minimal BOUND and RELEASE as dhcpcd
-# 9.4.1 would pass them (only the variables the parser reads, plus reason/interface).
-cat >"$WORK/BOUND.env" <<'EOF'
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-ifcarrier=up
-interface=wan0
-new_ip_address=192.0.2.100
-new_routers=192.0.2.1
-new_subnet_cidr=24
-protocol=dhcp
-reason=BOUND
-EOF
-sed -e 's/^new_/old_/' -e 's/^reason=.*/reason=RELEASE/' "$WORK/BOUND.env" >"$WORK/RELEASE.env"
+netns_dhcp4_events "$WORK"   # BOUND.env and RELEASE.env: DHCPv4 on wan0
 
 # Foreign rules, present before hookctl's first event: the very selector of
 # hookctl's rule at the same priority but another table and no tag, and an

@@ -28,48 +28,14 @@ NAMED_PID=
 netns_stop_on_exit NAMED_PID
 
 # ---- named: one primary zone, updates allowed for upd-key only -----------------------
-mkdir -p "$WORK/named"
-/usr/sbin/tsig-keygen upd-key >"$WORK/named/key.conf"
-cat >"$WORK/named/named.conf" <<EOF
-options {
-    directory "$WORK/named";
-    pid-file "$WORK/named/named.pid";
-    listen-on port $PORT { 127.0.0.1; };
-    listen-on-v6 port $PORT { ::1; };
-    recursion no;
-    dnssec-validation no;
-    allow-transfer { 127.0.0.1; ::1; };
-};
-controls { };
-include "$WORK/named/key.conf";
-zone "dyn.example.org" {
-    type primary;
-    file "$WORK/named/dyn.example.org.zone";
-    update-policy { grant upd-key zonesub ANY; };
-};
-EOF
-cat >"$WORK/named/dyn.example.org.zone" <<'EOF'
-$TTL 300
-@   IN SOA ns.dyn.example.org. hostmaster.dyn.example.org. 1 3600 600 86400 60
-@   IN NS  ns.dyn.example.org.
-ns  IN A   127.0.0.1
-EOF
+netns_named_write "$WORK/named" "$PORT" || exit 1
 
 dig_() { ip netns exec "$NS" dig @::1 -p "$PORT" +time=1 +tries=1 "$@"; }
 answer() { dig_ +short "$1.dyn.example.org" "$2" | sort | tr '\n' ' ' | sed 's/ $//'; }
 serial() { dig_ +short dyn.example.org SOA | awk '{print $3}'; }
 # Update messages named logged (applied, denied, bad signature): "did it hear anything".
 heard() { grep -cE "updating zone|update '.*' denied|invalid signature" "$WORK/named.log"; }
-start_named() {
-    ip netns exec "$NS" /usr/sbin/named -g -c "$WORK/named/named.conf" >>"$WORK/named.log" 2>&1 &
-    NAMED_PID=$!
-    for _ in $(seq 50); do
-        [ -n "$(serial)" ] && return 0
-        sleep 0.1
-    done
-    echo "named did not start:"; tail -20 "$WORK/named.log"
-    exit 1
-}
+start_named() { netns_named_start "$NS" "$WORK/named" "$PORT" "$WORK/named.log" || exit 1; }
 stop_named() {
     netns_stop_pid "$NAMED_PID"
     NAMED_PID=

@@ -34,35 +34,9 @@ ip -n "$NSL" link set lan0 up
 netns_wait_link_local "$NSR" int0 "$NSL" lan0
 
 # --- named: one zone, updates signed with upd-key ---------------------------------
-mkdir -p "$WORK/named"
-/usr/sbin/tsig-keygen upd-key >"$WORK/named/key.conf"
-cat >"$WORK/named/named.conf" <<EOF
-options {
-    directory "$WORK/named";
-    pid-file "$WORK/named/named.pid";
-    listen-on port $PORT { 127.0.0.1; };
-    listen-on-v6 port $PORT { ::1; };
-    recursion no;
-    dnssec-validation no;
-};
-controls { };
-include "$WORK/named/key.conf";
-zone "dyn.example.org" {
-    type primary;
-    file "$WORK/named/dyn.example.org.zone";
-    update-policy { grant upd-key zonesub ANY; };
-};
-EOF
-cat >"$WORK/named/dyn.example.org.zone" <<'EOF'
-$TTL 300
-@   IN SOA ns.dyn.example.org. hostmaster.dyn.example.org. 1 3600 600 86400 60
-@   IN NS  ns.dyn.example.org.
-ns  IN A   127.0.0.1
-EOF
+netns_named_write "$WORK/named" "$PORT" || exit 1
+netns_named_start "$NSR" "$WORK/named" "$PORT" "$WORK/named.log" || exit 1
 dig_() { ip netns exec "$NSR" dig @::1 -p "$PORT" +time=1 +tries=1 "$@"; }
-ip netns exec "$NSR" /usr/sbin/named -g -c "$WORK/named/named.conf" >>"$WORK/named.log" 2>&1 &
-NAMED_PID=$!
-for _ in $(seq 100); do [ -n "$(dig_ +short dyn.example.org SOA)" ] && break; sleep 0.1; done
 install -m 600 -o root "$WORK/named/key.conf" "$WORK/ddns.key"
 
 # --- hookctl: a rule, radvd.conf and a record, from one BOUND6 ----------------------

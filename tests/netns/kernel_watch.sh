@@ -182,18 +182,7 @@ check "after ENOBUFS: the state is read again and the rule follows" \
 check "  and watch says so" "grep -q 'dropped notifications (ENOBUFS)' '$WORK/watch.log'"
 
 # --- pppd and dhcpcd events while watch runs: serialised ------------------------------
-# dhcpcd's DHCPv4 bind and release on wan0, exactly the variables dhcpcd 9.4.1 passes.
-cat >"$WORK/BOUND.env" <<'EOT'
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-ifcarrier=up
-interface=wan0
-new_ip_address=192.0.2.100
-new_routers=192.0.2.1
-new_subnet_cidr=24
-protocol=dhcp
-reason=BOUND
-EOT
-sed -e 's/^new_/old_/' -e 's/^reason=.*/reason=RELEASE/' "$WORK/BOUND.env" >"$WORK/RELEASE.env"
+netns_dhcp4_events "$WORK"   # BOUND.env and RELEASE.env: DHCPv4 on wan0
 pids=()
 for i in $(seq 1 10); do
     hk ppp ip-up ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom >"$WORK/ppp-up-$i.out" 2>&1 &

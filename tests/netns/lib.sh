@@ -226,6 +226,74 @@ netns_done() {
     [ "$failures" = 0 ]
 }
 
+# netns_named_write DIR PORT: the files of a named serving the primary zone
+# dyn.example.org from DIR, on 127.0.0.1 and ::1 port PORT (zone transfers allowed
+# from there, for dig AXFR), updates allowed to the TSIG key upd-key, made here into
+# DIR/key.conf (also the key file hookctl is given).
+netns_named_write() {
+    local dir=$1 port=$2
+    mkdir -p "$dir" || return 1
+    /usr/sbin/tsig-keygen upd-key >"$dir/key.conf" || return 1
+    cat >"$dir/named.conf" <<EOF
+options {
+    directory "$dir";
+    pid-file "$dir/named.pid";
+    listen-on port $port { 127.0.0.1; };
+    listen-on-v6 port $port { ::1; };
+    recursion no;
+    dnssec-validation no;
+    allow-transfer { 127.0.0.1; ::1; };
+};
+controls { };
+include "$dir/key.conf";
+zone "dyn.example.org" {
+    type primary;
+    file "$dir/dyn.example.org.zone";
+    update-policy { grant upd-key zonesub ANY; };
+};
+EOF
+    cat >"$dir/dyn.example.org.zone" <<'EOF'
+$TTL 300
+@   IN SOA ns.dyn.example.org. hostmaster.dyn.example.org. 1 3600 600 86400 60
+@   IN NS  ns.dyn.example.org.
+ns  IN A   127.0.0.1
+EOF
+}
+
+# netns_named_start NS DIR PORT LOG: named in NS on netns_named_write's files in DIR,
+# output appended to LOG, its pid in NAMED_PID; returns once it answers the zone's
+# SOA, or prints LOG's end and returns 1 after 10 s.
+netns_named_start() {
+    local ns=$1 dir=$2 port=$3 log=$4
+    ip netns exec "$ns" /usr/sbin/named -g -c "$dir/named.conf" >>"$log" 2>&1 &
+    NAMED_PID=$!
+    for _ in $(seq 100); do
+        [ -n "$(ip netns exec "$ns" dig @::1 -p "$port" +time=1 +tries=1 +short dyn.example.org SOA)" ] &&
+            return 0
+        sleep 0.1
+    done
+    echo "named did not start:"
+    tail -20 "$log"
+    return 1
+}
+
+# DHCPv4 has no capture among the fixtures: netns_dhcp4_events DIR writes a minimal
+# BOUND and RELEASE on wan0 as dhcpcd 9.4.1 passes them (the variables the parser
+# reads, plus reason, interface and dhcpcd's PATH) to DIR/BOUND.env and DIR/RELEASE.env.
+netns_dhcp4_events() {
+    cat >"$1/BOUND.env" <<'EOF'
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ifcarrier=up
+interface=wan0
+new_ip_address=192.0.2.100
+new_routers=192.0.2.1
+new_subnet_cidr=24
+protocol=dhcp
+reason=BOUND
+EOF
+    sed -e 's/^new_/old_/' -e 's/^reason=.*/reason=RELEASE/' "$1/BOUND.env" >"$1/RELEASE.env"
+}
+
 # read_env_file FILE: ENV_VARS=( "VAR=value" ... ), one element per line, for
 # `env -i "${ENV_VARS[@]}" ...`. Values may contain spaces; the fixtures' only
 # escapes are `\\` and `\n` (tests/data/dhcpcd/README.md), decoded here.
