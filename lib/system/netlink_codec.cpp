@@ -210,12 +210,15 @@ Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject
     return m;
 }
 
-Message dump_request(std::uint16_t type, std::optional<Family> family) {
+Message dump_request(std::uint16_t type, std::optional<Family> family,
+                     std::uint8_t route_protocol) {
     Message m(type, NLM_F_DUMP);
     // fib_rule_hdr and rtmsg both start with the family byte and have the same size.
     static_assert(sizeof(fib_rule_hdr) == sizeof(rtmsg));
     rtmsg rtm{};
     rtm.rtm_family = family ? af_of(*family) : AF_UNSPEC;
+    // fib_rule_hdr has a reserved byte there, which a strict kernel wants zero.
+    if (type == RTM_GETROUTE) rtm.rtm_protocol = route_protocol;
     m.put_header(rtm);
     return m;
 }

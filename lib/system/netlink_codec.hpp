@@ -98,8 +98,10 @@ Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject
                       std::uint8_t protocol, unsigned ifindex, bool for_delete);
 // RTM_GETRULE / RTM_GETROUTE with NLM_F_DUMP for one address family.
 // A dump of `family`'s rules or routes; nullopt: every family's in one dump
-// (AF_UNSPEC), one round trip instead of one per family.
-Message dump_request(std::uint16_t type, std::optional<Family> family);
+// (AF_UNSPEC), one round trip instead of one per family. route_protocol (RTM_GETROUTE
+// only): on a strict socket the kernel sends only the routes with that protocol.
+Message dump_request(std::uint16_t type, std::optional<Family> family,
+                     std::uint8_t route_protocol = 0);
 
 // Replies. nullopt for what hookctl cannot represent or never creates (other
 // families, goto/nop rules, local/broadcast routes, cached clones, source routes).

@@ -71,8 +71,9 @@ int NetlinkRoutes::dump_rules(std::optional<Family> family, std::vector<KernelRu
 }
 
 int NetlinkRoutes::dump_routes(std::optional<Family> family, std::vector<KernelRoute>& out,
-                               std::string& error) {
-    netlink::Message request = netlink::dump_request(RTM_GETROUTE, family);
+                               std::string& error, bool only_ours) {
+    netlink::Message request =
+        netlink::dump_request(RTM_GETROUTE, family, only_ours ? protocol_ : std::uint8_t{0});
     netlink::Reply reply;
     const int e = socket_.transact(
         request,
@@ -206,7 +207,7 @@ std::vector<RuleObject> NetlinkRoutes::list_owned_rules() {
 std::vector<RouteObject> NetlinkRoutes::list_owned_routes() {
     std::vector<KernelRoute> present;
     std::string error;
-    if (dump_routes(std::nullopt, present, error) != 0) throw Error(error);
+    if (dump_routes(std::nullopt, present, error, true) != 0) throw Error(error);
     std::vector<RouteObject> owned;
     for (auto& k : present)
         if (k.protocol == protocol_) owned.push_back(std::move(k.route));

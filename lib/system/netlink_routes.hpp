@@ -48,11 +48,13 @@ private:
     // nullopt: both families (and the kernel's others, which parsing skips) in one dump.
     int dump_rules(std::optional<Family> family, std::vector<netlink::KernelRule>& out,
                    std::string& error);
+    // only_ours: asks the kernel for our protocol's routes only (a router with a full
+    // table would otherwise copy every route out at every event); still filtered here.
     int dump_routes(std::optional<Family> family, std::vector<netlink::KernelRoute>& out,
-                    std::string& error);
+                    std::string& error, bool only_ours = false);
 
     std::uint8_t protocol_;
-    netlink::Socket socket_;
+    netlink::Socket socket_{true};
 };
 
 }  // namespace hookctl

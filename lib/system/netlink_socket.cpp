@@ -43,6 +43,7 @@ int Socket::open() {
     const int one = 1;
     ::setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
     ::setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    if (strict_dumps_) ::setsockopt(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
     if (!buffer_) buffer_ = std::make_unique_for_overwrite<std::uint32_t[]>(receive_size / 4);
     return 0;
 }

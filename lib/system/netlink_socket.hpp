@@ -15,7 +15,10 @@ namespace hookctl::netlink {
 
 class Socket {
 public:
-    Socket() = default;
+    // strict_dumps: NETLINK_GET_STRICT_CHK, under which the kernel checks a dump
+    // request's header strictly and applies the filters it names (a route dump's
+    // protocol). Kernels before 4.20 ignore it, and so the filters: callers filter too.
+    explicit Socket(bool strict_dumps = false) : strict_dumps_(strict_dumps) {}
     ~Socket();
     Socket(const Socket&) = delete;
     Socket& operator=(const Socket&) = delete;
@@ -35,6 +38,7 @@ private:
     int exchange(Message& request, const std::function<void(const nlmsghdr*)>& on_message,
                  Reply& reply, bool& interrupted);
 
+    bool strict_dumps_ = false;
     int fd_ = -1;
     std::uint32_t seq_ = 0;
     // Not zero-filled: the kernel writes what is read, and 64 KiB of zeroes would
