@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <vector>
 
 namespace hookctl {
 
@@ -768,12 +769,18 @@ namespace {
 // TOML allows bytes above 0x7f only inside strings and comments. toml++ 3.3 runs
 // into undefined behaviour (an unreachable branch of its Unicode whitespace table)
 // for many such characters elsewhere, so they are refused here first, with their
-// place. Found by fuzzing (tests/fuzz/regressions/config).
+// place. Found by fuzzing (tests/fuzz/regressions/config). The scan must see strings
+// where toml++ does: a quote opens one only where TOML can start a string (a key at
+// the start of a line, after '.' in a key, after '=', '[', '{' or ','); elsewhere,
+// as in `x = 1"a"`, toml++ reads the quote as part of a bare value, and so does this.
 void refuse_non_ascii_outside_strings(std::string_view text, const std::string& file) {
     enum class In { code, comment, basic, literal, multi_basic, multi_literal } in = In::code;
     int line = 1;
     std::size_t line_start = 0;
     std::size_t i = 0;
+    std::vector<char> nesting;  // '[' arrays and '{' inline tables of the value being read
+    bool in_key = true;         // reading a key (or a table header), not a value
+    bool string_may_start = true;
     // Consumes `s` if the text continues with it.
     const auto take = [&](std::string_view s) {
         if (text.substr(i, s.size()) != s) return false;
@@ -786,6 +793,10 @@ void refuse_non_ascii_outside_strings(std::string_view text, const std::string& 
             ++line;
             line_start = ++i;
             if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+            if (in == In::code) {
+                if (nesting.empty()) in_key = true;  // a new key, or an array's next line
+                string_may_start = true;
+            }
             continue;
         }
         if (in == In::code) {
@@ -793,16 +804,37 @@ void refuse_non_ascii_outside_strings(std::string_view text, const std::string& 
                 throw ConfigError(SourceLocation{file, line, static_cast<int>(i - line_start) + 1},
                                   "a character outside ASCII outside a string or comment",
                                   "keys and values other than strings are ASCII in TOML");
-            if (take("\"\"\""))
-                in = In::multi_basic;
-            else if (take("'''"))
-                in = In::multi_literal;
-            else {
-                if (c == '#') in = In::comment;
-                if (c == '"') in = In::basic;
-                if (c == '\'') in = In::literal;
+            if (c == ' ' || c == '\t' || c == '\r') {
                 ++i;
+                continue;
             }
+            if (string_may_start && take("\"\"\"")) {
+                in = In::multi_basic;
+                continue;
+            }
+            if (string_may_start && take("'''")) {
+                in = In::multi_literal;
+                continue;
+            }
+            if (c == '#') in = In::comment;
+            if (string_may_start && c == '"') in = In::basic;
+            if (string_may_start && c == '\'') in = In::literal;
+            if (c == '=') in_key = false;
+            if (c == '[' && !(in_key && nesting.empty())) {  // an array, not a table header
+                nesting.push_back('[');
+                in_key = false;
+            }
+            if (c == '{') {
+                nesting.push_back('{');
+                in_key = true;
+            }
+            if (c == ',') in_key = !nesting.empty() && nesting.back() == '{';
+            if ((c == ']' || c == '}') && !nesting.empty()) {
+                nesting.pop_back();
+                in_key = false;
+            }
+            string_may_start = c == '=' || c == '[' || c == '{' || c == ',' || (c == '.' && in_key);
+            ++i;
             continue;
         }
         if ((in == In::basic || in == In::multi_basic) && c == '\\') {
@@ -812,6 +844,7 @@ void refuse_non_ascii_outside_strings(std::string_view text, const std::string& 
         if ((in == In::basic && take("\"")) || (in == In::literal && take("'")) ||
             (in == In::multi_basic && take("\"\"\"")) || (in == In::multi_literal && take("'''"))) {
             in = In::code;
+            string_may_start = false;
             continue;
         }
         ++i;

@@ -23,13 +23,17 @@ mount -t tmpfs -o size=256k,mode=0700 hookctl-test "$STATE"
 cleanup_mount() { umount "$STATE" 2>/dev/null || umount -l "$STATE" 2>/dev/null; true; }
 trap 'cleanup_mount; netns_cleanup' EXIT
 
+# The command SIGTERM interrupts sleeps 30.PID seconds: an argument no other process on
+# the machine has, so pgrep finds this one only (a plain "sleep 30" also matched, say,
+# someone's "sleep 300").
+SLEEP_ARG=30.$$
 cat >"$WORK/hookctl.toml" <<EOF
 [settings]
 hook-budget = "2s"
 
 [uplink.tkom]
 interface = "ppp0"
-on.ipv6-up = [["/bin/sh", "-c", "echo started; sleep 30"]]
+on.ipv6-up = [["/bin/sh", "-c", "echo started; sleep $SLEEP_ARG"]]
 on.ip-down = [["/usr/bin/printf", "caf\\\\351 \\\\377\\\\n"]]
 
 [[rule]]
@@ -105,7 +109,7 @@ echo "# SIGTERM: exited after $ms ms"
 check "SIGTERM: exits at once, status 1" '[ $ms -le 1000 ] && [ $rc -eq 1 ]'
 # The command's group got SIGKILL before hookctl exited; a killed process still needs
 # to be scheduled to finish dying, which on a loaded machine can take a moment.
-sleep_gone() { for _ in $(seq 20); do pgrep -f "sleep 30" >/dev/null || return 0; sleep 0.1; done; return 1; }
+sleep_gone() { for _ in $(seq 20); do pgrep -fx "sleep $SLEEP_ARG" >/dev/null || return 0; sleep 0.1; done; return 1; }
 check "SIGTERM: the command was stopped" 'sleep_gone'
 check "SIGTERM: says so" 'grep -q "SIGTERM" "$WORK/err"'
 check "SIGTERM: the journal has the outcome" \
