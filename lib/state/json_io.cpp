@@ -541,15 +541,6 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-// A value as the daemon passed it: a JSON string when it is text, else {"hex": ...}
-// so that replay feeds the parser exactly the bytes it got the first time.
-Json raw_value(const std::string& v) {
-    if (valid_utf8(v)) return v;
-    std::string hex;
-    for (unsigned char c : v) hex += fmt::format("{:02x}", c);
-    return Json{{"hex", hex}};
-}
-
 std::string raw_value_from_json(const Json& j) {
     if (j.is_string()) return j.get<std::string>();
     const std::string hex = j.at("hex").get<std::string>();
@@ -561,25 +552,6 @@ std::string raw_value_from_json(const Json& j) {
 }
 
 }  // namespace
-
-Json to_json(const RawEvent& e) {
-    // Appended in the map's order without ordered_map's lookup per key (which makes
-    // building an environment of n variables n² string compares): keys are unique.
-    Json env = Json::object();
-    auto& vars = static_cast<Json::object_t::Container&>(env.get_ref<Json::object_t&>());
-    vars.reserve(e.env.size());
-    for (const auto& [k, v] : e.env) vars.emplace_back(k, raw_value(v));
-    Json args = Json::array();
-    for (const auto& a : e.args) args.push_back(raw_value(a));
-    Json j{{"source", to_string(e.source)}, {"script", e.script}, {"args", args}, {"env", env},
-           {"duplicated", e.duplicated},    {"time", e.time}};
-    if (!e.kernel.empty()) {
-        Json lines = Json::array();
-        for (const auto& l : e.kernel) lines.push_back(raw_value(l));
-        j["kernel"] = lines;
-    }
-    return j;
-}
 
 namespace {
 
@@ -607,14 +579,16 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-// A name (an environment variable's, a script's) as text: invalid UTF-8 goes
-// through nlohmann's replacing dump, as to_json()'s dump does it.
+// A name (an environment variable's, a script's): the parsers refuse one that is not
+// UTF-8, and the journal keeps it with U+FFFD for the bad bytes (nlohmann's
+// replacing dump).
 void append_name(std::string& out, const std::string& s) {
     if (valid_utf8(s)) return append_json_string(out, s);
     out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// raw_value() as text.
+// A value as the daemon passed it: a JSON string when it is text, else {"hex": ...}
+// so that replay feeds the parser exactly the bytes it got the first time.
 void append_raw_value(std::string& out, const std::string& v) {
     if (valid_utf8(v)) return append_json_string(out, v);
     out += "{\"hex\":\"";
@@ -660,6 +634,14 @@ void append_json_text(std::string& out, const RawEvent& e) {
         append_array(out, e.kernel, [&](const std::string& l) { append_raw_value(out, l); });
     }
     out += '}';
+}
+
+// One serialiser: the tree is the text's, parsed (not on a hook's path: output and the
+// journal entry of a config that failed to load).
+Json to_json(const RawEvent& e) {
+    std::string text;
+    append_json_text(text, e);
+    return Json::parse(text);
 }
 
 RawEvent raw_event_from_json(const Json& j) {

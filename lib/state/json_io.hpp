@@ -35,12 +35,13 @@ Object object_from_json(const Json& j);
 Json to_json(const OwnedObject& o);
 OwnedObject owned_from_json(const Json& j);
 
+// A raw event as JSON text: what the daemon passed, values that are not UTF-8 as
+// {"hex": ...} so replay gets the same bytes. Written straight to text because every
+// hook run journals its event, and building it as a JSON tree first cost more than
+// the rest of an unchanged event's journal line (bench/README.md); to_json() parses it.
+void append_json_text(std::string& out, const RawEvent& e);
 Json to_json(const RawEvent& e);
 RawEvent raw_event_from_json(const Json& j);
-// The same JSON as to_json(e).dump(), written straight to text: every hook run
-// journals its event, and building the environment as a JSON tree first cost more
-// than the rest of an unchanged event's journal line (bench/README.md).
-void append_json_text(std::string& out, const RawEvent& e);
 
 Json to_json(const Transition& t);
 Json to_json(const Action& a);  // for output and the journal (not read back)
