@@ -155,15 +155,8 @@ std::optional<Json> Journal::read(std::uint64_t id) const {
     return it->second;
 }
 
-void Journal::write_line(std::uint64_t id, const Json& entry) {
-    // Invalid UTF-8 (a byte from a daemon that the parser then refused, a command's
-    // output) becomes U+FFFD instead of an exception that would lose the entry.
-    write_text(id, entry.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
-    // A segment read before keeps up; one not read yet is read with this line in it.
-    if (auto cached = cache_.find(segment_of(id)); cached != cache_.end())
-        cached->second[id] = entry;
-}
-
+// One line: the members, then the id. A segment read before keeps up; one not read
+// yet is read with this line in it.
 void Journal::write_fields(std::uint64_t id, JournalFields entry) {
     std::string line = "{" + std::move(entry.text);
     if (line.size() > 1) line += ',';
@@ -214,19 +207,27 @@ void Journal::prune(std::uint64_t newest) const {
     }
 }
 
+namespace {
+
+// An entry built as a JSON object, as members for write_fields (its own "id", if any,
+// is dropped: the journal sets it). Invalid UTF-8 (a byte from a daemon that the
+// parser then refused, a command's output) becomes U+FFFD instead of an exception
+// that would lose the entry.
+JournalFields fields_of(Json entry) {
+    if (!entry.is_object()) throw Error("journal: an entry is a JSON object");
+    entry.erase("id");
+    std::string text = entry.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return JournalFields{text.substr(1, text.size() - 2)};
+}
+
+}  // namespace
+
 std::uint64_t Journal::append(Json entry) {
-    const std::uint64_t id = take_id();
-    fault_point("journal: id taken");
-    entry["id"] = id;
-    write_line(id, entry);
-    // A new segment is the moment old ones can go.
-    if (segment_of(id) == id) prune(id);
-    return id;
+    return append(fields_of(std::move(entry)));
 }
 
 void Journal::update(std::uint64_t id, Json entry) {
-    entry["id"] = id;
-    write_line(id, entry);
+    update(id, fields_of(std::move(entry)));
 }
 
 std::uint64_t Journal::append(JournalFields entry) {

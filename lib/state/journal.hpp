@@ -19,7 +19,8 @@
 namespace hookctl {
 
 // An entry's members as JSON text (`"kind":"event","time":1,...`, no braces): the hook
-// path writes its event this way (append_json_text) instead of as a JSON tree.
+// path writes its event this way (append_json_text) instead of as a JSON tree, and
+// every entry is written as this.
 struct JournalFields {
     std::string text;
 };
@@ -51,7 +52,6 @@ private:
     }
     std::vector<std::uint64_t> segments() const;  // first ids, ascending
     const std::map<std::uint64_t, Json>& load_segment(std::uint64_t first_id) const;
-    void write_line(std::uint64_t id, const Json& entry);
     void write_fields(std::uint64_t id, JournalFields entry);
     void write_text(std::uint64_t id, std::string line);
     std::uint64_t take_id();

@@ -426,6 +426,11 @@ TEST_CASE("journal: append, update, ids, read, last_id", "[store][journal]") {
     Journal again(dir.path.string(), 100);
     CHECK(again.append(Json::object()) == 4);
     CHECK(again.ids() == std::vector<std::uint64_t>{1, 2, 3, 4});
+    // An entry's own "id" gives way to the journal's: one "id" in the line.
+    CHECK(again.append(Json{{"id", 99}, {"n", 5}}) == 5);
+    const std::string segment = slurp(dir / "00000001.jsonl");
+    CHECK(segment.substr(segment.rfind('{')) == "{\"n\":5,\"id\":5}\n");
+    CHECK(Journal(dir.path.string()).read(5)->value("n", 0) == 5);
 }
 
 TEST_CASE("journal: a line cut short by a crash is skipped", "[store][journal]") {
