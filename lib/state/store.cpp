@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -177,20 +176,6 @@ StateLock StateDir::lock(Deadline deadline) {
     return StateLock(std::move(fd));
 }
 
-// state.json is written by lock holders only, so a `state.json.tmp.PID` seen by the
-// holder is a dead run's (an earlier version's temp name): removed.
-void StateDir::remove_stale_temps() const {
-    DIR* d = ::opendir(path_.c_str());
-    if (!d) return;
-    while (const dirent* e = ::readdir(d)) {
-        if (std::string_view(e->d_name).rfind("state.json.tmp.", 0) != 0) continue;
-        struct stat st {};
-        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-            ::unlinkat(::dirfd(d), e->d_name, 0);
-    }
-    ::closedir(d);
-}
-
 std::string StateDir::set_aside_if_unreadable(Timestamp now) {
     try {
         load_facts();
@@ -306,7 +291,6 @@ void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
     // Compact: parsed at every hook run (`hookctl status --json` is the readable view).
     std::string text = doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     if (text_ && *text_ == text) return;  // most events change nothing: no write at all
-    remove_stale_temps();
     write_file_atomic(path_ + "/state.json", text, 0600, durable_, path_ + "/" + state_temp);
     text_ = std::move(text);
     document_ = std::move(doc);

@@ -63,7 +63,6 @@ public:
     void ensure_exists() const;
 
 private:
-    void remove_stale_temps() const;
     std::string path_;
     bool durable_;
     const Json& document() const;

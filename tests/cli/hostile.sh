@@ -66,7 +66,7 @@ expect_stderr_contains "hookctl: argv[6]: "
 expect_same "$(state_sum)" "$before" "ppp: state changed"
 
 # And nothing was left half-written in the state dir.
-leftovers=$(find "$STATE" -name '*.tmp.*' | wc -l)
+leftovers=$(find "$STATE" -name '*.tmp*' | wc -l)
 expect_same "$leftovers" 0 "temp files left in the state dir"
 
 finish

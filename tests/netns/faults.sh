@@ -61,7 +61,7 @@ up; rc=$?
 check "disk full: the rules are in the kernel anyway" '[ "$(rules)" -eq 2 ]'
 check "disk full: exit 1" '[ $rc -eq 1 ]'
 check "disk full: says what it could not record" 'grep -q "No space left on device" "$WORK/err"'
-check "disk full: no temp file left" '[ -z "$(find "$STATE" -name "*.tmp.*")" ]'
+check "disk full: no temp file left" '[ -z "$(find "$STATE" -name "*.tmp*")" ]'
 down; rc=$?
 check "disk full: ip-down takes the rules away" '[ "$(rules)" -eq 0 ]'
 rm -f "$STATE/fill"
