@@ -96,10 +96,10 @@ Message rule_request(std::uint16_t type, std::uint16_t flags, const RuleObject& 
 // `ifindex` 0: no RTA_OIF. `for_delete`: scope NOWHERE ("any", what `ip route del` sends).
 Message route_request(std::uint16_t type, std::uint16_t flags, const RouteObject& route,
                       std::uint8_t protocol, unsigned ifindex, bool for_delete);
-// RTM_GETRULE / RTM_GETROUTE with NLM_F_DUMP for one address family.
-// A dump of `family`'s rules or routes; nullopt: every family's in one dump
-// (AF_UNSPEC), one round trip instead of one per family. route_protocol (RTM_GETROUTE
-// only): on a strict socket the kernel sends only the routes with that protocol.
+// RTM_GETRULE / RTM_GETROUTE with NLM_F_DUMP: `family`'s rules or routes; nullopt:
+// every family's in one dump (AF_UNSPEC), one round trip instead of one per family.
+// route_protocol (RTM_GETROUTE only): on a strict socket the kernel sends only the
+// routes with that protocol.
 Message dump_request(std::uint16_t type, std::optional<Family> family,
                      std::uint8_t route_protocol = 0);
 
