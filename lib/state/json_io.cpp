@@ -54,13 +54,6 @@ std::string str(const Json& j, const char* name) {
     return v.get<std::string>();
 }
 
-template <class T>
-Json list(const std::vector<T>& v) {
-    Json out = Json::array();
-    for (const auto& x : v) out.push_back(x.to_string());
-    return out;
-}
-
 std::vector<IpAddress> addresses(const Json& j, const char* name) {
     std::vector<IpAddress> out;
     if (j.contains(name))
@@ -76,108 +69,9 @@ std::vector<DomainName> domains(const Json& j, const char* name) {
     return out;
 }
 
-Json lease_json(const Lifetime& pl, const Lifetime& vl) {
-    return Json{{"preferred", pl.seconds}, {"valid", vl.seconds}};
-}
-
 Lifetime lifetime(const Json& j, const char* name) {
     return Lifetime{j.contains(name) ? j.at(name).get<std::uint32_t>() : 0};
 }
-
-Json ra_json(const RaFacts& ra) {
-    Json routers = Json::array();
-    for (const auto& r : ra.routers) {
-        Json prefixes = Json::array(), dnssl = Json::array();
-        for (const auto& p : r.prefixes) {
-            Json x = lease_json(p.preferred, p.valid);
-            x["prefix"] = p.prefix.to_string();
-            x["on-link"] = p.on_link;
-            x["autonomous"] = p.autonomous;
-            prefixes.push_back(x);
-        }
-        for (const auto& d : r.dnssl) dnssl.push_back(d.str());
-        routers.push_back(Json{{"from", r.from.to_string()},
-                               {"router-lifetime", r.router_lifetime},
-                               {"flags", r.flags},
-                               {"prefixes", prefixes},
-                               {"rdnss", list(r.rdnss)},
-                               {"dnssl", dnssl},
-                               {"addresses", list(r.addresses)}});
-    }
-    return Json{{"reported", ra.reported}, {"routers", routers}};
-}
-
-Json kernel_json(const KernelLinkFacts& k) {
-    Json addrs = Json::array();
-    for (const auto& a : k.addresses) {
-        Json x = lease_json(a.preferred, a.valid);
-        x["address"] = a.address.to_string();
-        x["flags"] = flag_names(a);
-        addrs.push_back(x);
-    }
-    return Json{
-        {"up", k.up}, {"lower-up", k.lower_up}, {"addresses", addrs}, {"reported", k.reported}};
-}
-
-}  // namespace
-
-Json to_json(const InterfaceFacts& f) {
-    Json j = Json::object();
-    if (f.carrier) j["carrier"] = *f.carrier;
-    if (f.ppp4) {
-        Json p{{"local", f.ppp4->local.to_string()}};
-        if (f.ppp4->remote) p["remote"] = f.ppp4->remote->to_string();
-        p["dns"] = list(f.ppp4->dns);
-        p["ipparam"] = f.ppp4->ipparam;
-        j["ppp4"] = p;
-    }
-    if (f.ppp6) {
-        Json p{{"link-local", f.ppp6->link_local.to_string()}};
-        if (f.ppp6->peer_link_local) p["peer-link-local"] = f.ppp6->peer_link_local->to_string();
-        p["ipparam"] = f.ppp6->ipparam;
-        j["ppp6"] = p;
-    }
-    if (f.dhcp4) {
-        j["dhcp4"] = Json{{"address", f.dhcp4->address.to_string()},
-                          {"routers", list(f.dhcp4->routers)},
-                          {"dns", list(f.dhcp4->dns)},
-                          {"domain-search",
-                           [&] {
-                               Json a = Json::array();
-                               for (const auto& d : f.dhcp4->domain_search) a.push_back(d.str());
-                               return a;
-                           }()},
-                          {"lease-seconds", f.dhcp4->lease_seconds},
-                          {"reported", f.dhcp4->reported}};
-    }
-    if (f.dhcp6) {
-        Json addrs = Json::array(), prefixes = Json::array(), search = Json::array();
-        for (const auto& a : f.dhcp6->addresses) {
-            Json x = lease_json(a.preferred, a.valid);
-            x["address"] = a.address.to_string();
-            addrs.push_back(x);
-        }
-        for (const auto& p : f.dhcp6->prefixes) {
-            Json x = lease_json(p.preferred, p.valid);
-            x["prefix"] = p.prefix.to_string();
-            x["iaid"] = p.iaid;
-            prefixes.push_back(x);
-        }
-        for (const auto& d : f.dhcp6->domain_search) search.push_back(d.str());
-        j["dhcp6"] = Json{{"reported", f.dhcp6->reported},
-                          {"addresses", addrs},
-                          {"prefixes", prefixes},
-                          {"dns", list(f.dhcp6->dns)},
-                          {"domain-search", search}};
-    }
-    if (f.ra) j["ra"] = ra_json(*f.ra);
-    if (f.delegated) j["delegated"] = Json{{"addresses", list(f.delegated->addresses)}};
-    if (f.kernel) j["kernel"] = kernel_json(*f.kernel);
-    j["updated"] = f.updated;
-    return j;
-}
-
-namespace {
 
 Ppp4Facts ppp4_from_json(const Json& p) {
     Ppp4Facts x;
@@ -289,21 +183,6 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
 
 }  // namespace
 
-Json to_json(const Facts& f) {
-    Json ifs = Json::object();
-    for (const auto& [name, facts] : f.interfaces) ifs[name.str()] = to_json(facts);
-    Json retired = Json::object();
-    for (const auto& [lan, list] : f.retired) {
-        Json a = Json::array();
-        for (const auto& r : list)
-            a.push_back(Json{{"prefix", r.prefix.to_string()}, {"since", r.since}});
-        retired[lan] = a;
-    }
-    Json j{{"interfaces", ifs}, {"retired-prefixes", retired}};
-    if (!f.boot_id.empty()) j["boot-id"] = f.boot_id;
-    return j;
-}
-
 Facts facts_from_json(const Json& j) {
     Facts f;
     f.boot_id = j.value("boot-id", "");
@@ -324,22 +203,8 @@ Facts facts_from_json(const Json& j) {
     return f;
 }
 
-Json to_json(const Command& c) {
-    return Json{{"argv", c.argv}, {"timeout-ms", c.timeout_ms}};
-}
-
 Command command_from_json(const Json& j) {
     return Command{j.at("argv").get<std::vector<std::string>>(), j.value("timeout-ms", 5000u)};
-}
-
-Json to_json(const ServiceAction& s) {
-    static const char* kinds[] = {"reload", "restart", "try-restart", "signal-pidfile", "command"};
-    Json j{{"kind", kinds[static_cast<int>(s.kind)]}};
-    if (!s.unit.empty()) j["unit"] = s.unit;
-    if (!s.pidfile.empty()) j["pidfile"] = s.pidfile;
-    if (!s.program.empty()) j["program"] = s.program;
-    if (!s.command.argv.empty()) j["command"] = to_json(s.command);
-    return j;
 }
 
 ServiceAction service_from_json(const Json& j) {
@@ -364,59 +229,6 @@ ServiceAction service_from_json(const Json& j) {
         s.program = program_of_pidfile(s.pidfile);
     if (j.contains("command")) s.command = command_from_json(j.at("command"));
     return s;
-}
-
-Json to_json(const Object& o) {
-    Json j{{"kind", kind_of(o)}};
-    std::visit(overloaded{
-                   [&](const SysctlObject& s) {
-                       j["key"] = s.key;
-                       j["value"] = s.value;
-                   },
-                   [&](const RuleObject& r) {
-                       j["family"] = r.family == Family::v4 ? "ipv4" : "ipv6";
-                       j["priority"] = r.priority;
-                       if (r.from) j["from"] = r.from->to_string();
-                       if (r.to) j["to"] = r.to->to_string();
-                       if (r.iif) j["iif"] = r.iif->str();
-                       if (r.oif) j["oif"] = r.oif->str();
-                       if (r.fwmark) j["fwmark"] = *r.fwmark;
-                       if (r.fwmask) j["fwmask"] = *r.fwmask;
-                       j["action"] = to_string(r.action);
-                       j["table"] = r.table;
-                   },
-                   [&](const RouteObject& r) {
-                       j["to"] = r.destination.to_string();
-                       if (r.via) j["via"] = r.via->to_string();
-                       if (r.dev) j["dev"] = r.dev->str();
-                       j["table"] = r.table;
-                       j["metric"] = r.metric;
-                       j["type"] = to_string(r.type);
-                   },
-                   [&](const FileObject& f) {
-                       j["path"] = f.path;
-                       j["content"] = f.content;
-                       j["mode"] = f.mode;
-                       j["owner"] = f.owner;
-                       j["group"] = f.group;
-                       j["validate"] = f.validate;
-                       Json a = Json::array();
-                       for (const auto& s : f.on_change) a.push_back(to_json(s));
-                       j["on-change"] = a;
-                   },
-                   [&](const DnsRecordObject& d) {
-                       j["server"] = d.server;
-                       j["port"] = d.port;
-                       j["key-file"] = d.key_file;
-                       j["zone"] = d.zone;
-                       j["name"] = d.name;
-                       j["type"] = to_string(d.type);
-                       j["value"] = d.value.to_string();
-                       j["ttl"] = d.ttl;
-                   },
-               },
-               o);
-    return j;
 }
 
 namespace {
@@ -488,13 +300,6 @@ Object object_from_json(const Json& j) {
         return d;
     }
     throw Error("state: unknown object kind '" + kind + "'");
-}
-
-Json to_json(const OwnedObject& o) {
-    Json j = to_json(o.object);
-    j["origin"] = o.origin;
-    j["depends-on"] = o.depends_on;
-    return j;
 }
 
 OwnedObject owned_from_json(const Json& j) {
@@ -608,6 +413,350 @@ void append_array(std::string& out, const Range& items, Write write) {
     out += ']';
 }
 
+// Compact JSON written straight to text, members in the order they are given: the
+// bytes ordered_json's dump() writes for the same members (strings through
+// append_name, so text that is not UTF-8 gets U+FFFD as dump's `replace` gives it).
+// state.json is written at every event that changes something, and building it as a
+// tree first cost more than the rest of the save (bench/README.md).
+class JsonWriter {
+public:
+    explicit JsonWriter(std::string& out) : out_(out) {}
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+    void key(std::string_view k) {
+        if (!first_) out_ += ',';
+        append_json_string(out_, k);  // member names are hookctl's own ASCII, or checked names
+        out_ += ':';
+        after_key_ = true;
+    }
+    void string(const std::string& v) {
+        start_value();
+        append_name(out_, v);
+        first_ = false;
+    }
+    template <class Int>
+    void integer(Int v) {
+        start_value();
+        fmt::format_to(std::back_inserter(out_), "{}", v);
+        first_ = false;
+    }
+    void boolean(bool v) {
+        start_value();
+        out_ += v ? "true" : "false";
+        first_ = false;
+    }
+    // A member: key and value.
+    void member(std::string_view k, const std::string& v) {
+        key(k);
+        string(v);
+    }
+    void member(std::string_view k, const char* v) {
+        key(k);
+        string(v);
+    }
+    void member(std::string_view k, bool v) {
+        key(k);
+        boolean(v);
+    }
+    template <class Int, class = std::enable_if_t<std::is_integral_v<Int>>>
+    void member(std::string_view k, Int v) {
+        key(k);
+        integer(v);
+    }
+    // A member whose value is an array of strings, each made by `text` from an item.
+    template <class Range, class Text>
+    void strings(std::string_view k, const Range& items, Text text) {
+        key(k);
+        begin_array();
+        for (const auto& x : items) string(text(x));
+        end_array();
+    }
+    template <class Range>
+    void strings(std::string_view k, const Range& items) {
+        strings(k, items, [](const auto& x) { return x.to_string(); });
+    }
+
+private:
+    void start_value() {
+        if (after_key_)
+            after_key_ = false;
+        else if (!first_)
+            out_ += ',';
+    }
+    void open(char c) {
+        start_value();
+        out_ += c;
+        first_ = true;
+    }
+    void close(char c) {
+        out_ += c;
+        first_ = false;
+    }
+    std::string& out_;
+    bool first_ = true;
+    bool after_key_ = false;
+};
+
+void write_lease(JsonWriter& w, const Lifetime& preferred, const Lifetime& valid) {
+    w.member("preferred", preferred.seconds);
+    w.member("valid", valid.seconds);
+}
+
+std::string domain_text(const DomainName& d) {
+    return d.str();
+}
+
+void write_ra(JsonWriter& w, const RaFacts& ra) {
+    w.begin_object();
+    w.member("reported", ra.reported);
+    w.key("routers");
+    w.begin_array();
+    for (const auto& r : ra.routers) {
+        w.begin_object();
+        w.member("from", r.from.to_string());
+        w.member("router-lifetime", r.router_lifetime);
+        w.member("flags", r.flags);
+        w.key("prefixes");
+        w.begin_array();
+        for (const auto& p : r.prefixes) {
+            w.begin_object();
+            write_lease(w, p.preferred, p.valid);
+            w.member("prefix", p.prefix.to_string());
+            w.member("on-link", p.on_link);
+            w.member("autonomous", p.autonomous);
+            w.end_object();
+        }
+        w.end_array();
+        w.strings("rdnss", r.rdnss);
+        w.strings("dnssl", r.dnssl, domain_text);
+        w.strings("addresses", r.addresses);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+}
+
+void write_kernel(JsonWriter& w, const KernelLinkFacts& k) {
+    w.begin_object();
+    w.member("up", k.up);
+    w.member("lower-up", k.lower_up);
+    w.key("addresses");
+    w.begin_array();
+    for (const auto& a : k.addresses) {
+        w.begin_object();
+        write_lease(w, a.preferred, a.valid);
+        w.member("address", a.address.to_string());
+        w.strings("flags", flag_names(a), [](const std::string& f) { return f; });
+        w.end_object();
+    }
+    w.end_array();
+    w.member("reported", k.reported);
+    w.end_object();
+}
+
+void write_interface(JsonWriter& w, const InterfaceFacts& f) {
+    w.begin_object();
+    if (f.carrier) w.member("carrier", *f.carrier);
+    if (f.ppp4) {
+        w.key("ppp4");
+        w.begin_object();
+        w.member("local", f.ppp4->local.to_string());
+        if (f.ppp4->remote) w.member("remote", f.ppp4->remote->to_string());
+        w.strings("dns", f.ppp4->dns);
+        w.member("ipparam", f.ppp4->ipparam);
+        w.end_object();
+    }
+    if (f.ppp6) {
+        w.key("ppp6");
+        w.begin_object();
+        w.member("link-local", f.ppp6->link_local.to_string());
+        if (f.ppp6->peer_link_local)
+            w.member("peer-link-local", f.ppp6->peer_link_local->to_string());
+        w.member("ipparam", f.ppp6->ipparam);
+        w.end_object();
+    }
+    if (f.dhcp4) {
+        w.key("dhcp4");
+        w.begin_object();
+        w.member("address", f.dhcp4->address.to_string());
+        w.strings("routers", f.dhcp4->routers);
+        w.strings("dns", f.dhcp4->dns);
+        w.strings("domain-search", f.dhcp4->domain_search, domain_text);
+        w.member("lease-seconds", f.dhcp4->lease_seconds);
+        w.member("reported", f.dhcp4->reported);
+        w.end_object();
+    }
+    if (f.dhcp6) {
+        w.key("dhcp6");
+        w.begin_object();
+        w.member("reported", f.dhcp6->reported);
+        w.key("addresses");
+        w.begin_array();
+        for (const auto& a : f.dhcp6->addresses) {
+            w.begin_object();
+            write_lease(w, a.preferred, a.valid);
+            w.member("address", a.address.to_string());
+            w.end_object();
+        }
+        w.end_array();
+        w.key("prefixes");
+        w.begin_array();
+        for (const auto& p : f.dhcp6->prefixes) {
+            w.begin_object();
+            write_lease(w, p.preferred, p.valid);
+            w.member("prefix", p.prefix.to_string());
+            w.member("iaid", p.iaid);
+            w.end_object();
+        }
+        w.end_array();
+        w.strings("dns", f.dhcp6->dns);
+        w.strings("domain-search", f.dhcp6->domain_search, domain_text);
+        w.end_object();
+    }
+    if (f.ra) {
+        w.key("ra");
+        write_ra(w, *f.ra);
+    }
+    if (f.delegated) {
+        w.key("delegated");
+        w.begin_object();
+        w.strings("addresses", f.delegated->addresses);
+        w.end_object();
+    }
+    if (f.kernel) {
+        w.key("kernel");
+        write_kernel(w, *f.kernel);
+    }
+    w.member("updated", f.updated);
+    w.end_object();
+}
+
+void write_facts(JsonWriter& w, const Facts& f) {
+    w.begin_object();
+    w.key("interfaces");
+    w.begin_object();
+    for (const auto& [name, facts] : f.interfaces) {
+        w.key(name.str());
+        write_interface(w, facts);
+    }
+    w.end_object();
+    w.key("retired-prefixes");
+    w.begin_object();
+    for (const auto& [lan, list] : f.retired) {
+        w.key(lan);
+        w.begin_array();
+        for (const auto& r : list) {
+            w.begin_object();
+            w.member("prefix", r.prefix.to_string());
+            w.member("since", r.since);
+            w.end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
+    if (!f.boot_id.empty()) w.member("boot-id", f.boot_id);
+    w.end_object();
+}
+
+std::string same(const std::string& s) {
+    return s;
+}
+
+void write_command(JsonWriter& w, const Command& c) {
+    w.begin_object();
+    w.strings("argv", c.argv, same);
+    w.member("timeout-ms", c.timeout_ms);
+    w.end_object();
+}
+
+void write_service(JsonWriter& w, const ServiceAction& s) {
+    static const char* kinds[] = {"reload", "restart", "try-restart", "signal-pidfile", "command"};
+    w.begin_object();
+    w.member("kind", kinds[static_cast<int>(s.kind)]);
+    if (!s.unit.empty()) w.member("unit", s.unit);
+    if (!s.pidfile.empty()) w.member("pidfile", s.pidfile);
+    if (!s.program.empty()) w.member("program", s.program);
+    if (!s.command.argv.empty()) {
+        w.key("command");
+        write_command(w, s.command);
+    }
+    w.end_object();
+}
+
+// The object's members, without the braces (an owned object adds its own after them).
+void write_object_members(JsonWriter& w, const Object& o) {
+    w.member("kind", kind_of(o));
+    std::visit(overloaded{
+                   [&](const SysctlObject& s) {
+                       w.member("key", s.key);
+                       w.member("value", s.value);
+                   },
+                   [&](const RuleObject& r) {
+                       w.member("family", r.family == Family::v4 ? "ipv4" : "ipv6");
+                       w.member("priority", r.priority);
+                       if (r.from) w.member("from", r.from->to_string());
+                       if (r.to) w.member("to", r.to->to_string());
+                       if (r.iif) w.member("iif", r.iif->str());
+                       if (r.oif) w.member("oif", r.oif->str());
+                       if (r.fwmark) w.member("fwmark", *r.fwmark);
+                       if (r.fwmask) w.member("fwmask", *r.fwmask);
+                       w.member("action", to_string(r.action));
+                       w.member("table", r.table);
+                   },
+                   [&](const RouteObject& r) {
+                       w.member("to", r.destination.to_string());
+                       if (r.via) w.member("via", r.via->to_string());
+                       if (r.dev) w.member("dev", r.dev->str());
+                       w.member("table", r.table);
+                       w.member("metric", r.metric);
+                       w.member("type", to_string(r.type));
+                   },
+                   [&](const FileObject& f) {
+                       w.member("path", f.path);
+                       w.member("content", f.content);
+                       w.member("mode", f.mode);
+                       w.member("owner", f.owner);
+                       w.member("group", f.group);
+                       w.strings("validate", f.validate, same);
+                       w.key("on-change");
+                       w.begin_array();
+                       for (const auto& s : f.on_change) write_service(w, s);
+                       w.end_array();
+                   },
+                   [&](const DnsRecordObject& d) {
+                       w.member("server", d.server);
+                       w.member("port", d.port);
+                       w.member("key-file", d.key_file);
+                       w.member("zone", d.zone);
+                       w.member("name", d.name);
+                       w.member("type", to_string(d.type));
+                       w.member("value", d.value.to_string());
+                       w.member("ttl", d.ttl);
+                   },
+               },
+               o);
+}
+
+void write_owned(JsonWriter& w, const OwnedObject& o) {
+    w.begin_object();
+    write_object_members(w, o.object);
+    w.member("origin", o.origin);
+    w.strings("depends-on", o.depends_on, same);
+    w.end_object();
+}
+
+// One serialiser per type: the trees below are the writer's text, parsed (for output
+// and the journal; the hook's hot path, state.json, uses the text itself).
+template <class Write>
+Json parsed(Write write) {
+    std::string text;
+    JsonWriter w(text);
+    write(w);
+    return Json::parse(text);
+}
+
 }  // namespace
 
 void append_json_text(std::string& out, const RawEvent& e) {
@@ -687,6 +836,57 @@ Json to_json(const Action& a) {
         j["after"] = a.after;
     }
     return j;
+}
+
+Json to_json(const InterfaceFacts& f) {
+    return parsed([&](JsonWriter& w) { write_interface(w, f); });
+}
+
+Json to_json(const Facts& f) {
+    return parsed([&](JsonWriter& w) { write_facts(w, f); });
+}
+
+Json to_json(const Command& c) {
+    return parsed([&](JsonWriter& w) { write_command(w, c); });
+}
+
+Json to_json(const ServiceAction& s) {
+    return parsed([&](JsonWriter& w) { write_service(w, s); });
+}
+
+Json to_json(const Object& o) {
+    return parsed([&](JsonWriter& w) {
+        w.begin_object();
+        write_object_members(w, o);
+        w.end_object();
+    });
+}
+
+Json to_json(const OwnedObject& o) {
+    return parsed([&](JsonWriter& w) { write_owned(w, o); });
+}
+
+std::string state_json_text(const Facts& facts, const std::vector<OwnedObject>& applied,
+                            const std::vector<ServiceAction>& pending) {
+    std::string text;
+    text.reserve(4096);
+    JsonWriter w(text);
+    w.begin_object();
+    w.key("facts");
+    write_facts(w, facts);
+    w.key("applied");
+    w.begin_array();
+    for (const auto& o : applied) write_owned(w, o);
+    w.end_array();
+    if (!pending.empty()) {
+        w.key("pending-reloads");
+        w.begin_array();
+        for (const auto& x : pending) write_service(w, x);
+        w.end_array();
+    }
+    w.end_object();
+    text += '\n';
+    return text;
 }
 
 }  // namespace hookctl

@@ -24,6 +24,11 @@ inline Json parse_state_json(const std::string& text) {
     return parse_state_json(text.data(), text.data() + text.size());
 }
 
+// state.json's text (compact, one line): written without building a tree; the to_json()
+// forms of the same values are this writer's text, parsed, so the two cannot differ.
+std::string state_json_text(const Facts& facts, const std::vector<OwnedObject>& applied,
+                            const std::vector<ServiceAction>& pending);
+
 Json to_json(const Facts& f);
 Facts facts_from_json(const Json& j);
 

@@ -283,17 +283,12 @@ void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
     if (text_ && loaded_.facts && loaded_.applied && loaded_.pending && *loaded_.facts == facts &&
         same_as_saved(*loaded_.applied, applied) && *loaded_.pending == pending)
         return;
-    Json a = Json::array(), r = Json::array();
-    for (const auto& o : applied) a.push_back(to_json(o));
-    for (const auto& x : pending) r.push_back(to_json(x));
-    Json doc{{"facts", to_json(facts)}, {"applied", a}};
-    if (!pending.empty()) doc["pending-reloads"] = r;
     // Compact: parsed at every hook run (`hookctl status --json` is the readable view).
-    std::string text = doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    std::string text = state_json_text(facts, applied, pending);
     if (text_ && *text_ == text) return;  // most events change nothing: no write at all
     write_file_atomic(path_ + "/state.json", text, 0600, durable_, path_ + "/" + state_temp);
     text_ = std::move(text);
-    document_ = std::move(doc);
+    document_.reset();  // parsed again only if asked for; the loads below are kept
     loaded_ = {facts, applied, pending};
 }
 

@@ -238,6 +238,59 @@ TEST_CASE("StateDir round-trips facts and applied objects", "[store]") {
     CHECK((st.st_mode & 0777) == 0700);
 }
 
+TEST_CASE("state.json's text: compact JSON, the bytes a tree's dump would be", "[store]") {
+    Facts facts = every_section();
+    KernelLinkFacts k;
+    k.up = true;
+    k.lower_up = true;
+    KernelAddress a;
+    a.address = parse_interface_address("2001:db8:0:1::7/64", "t");
+    a.deprecated = true;
+    a.mngtmpaddr = true;
+    a.preferred = {0};
+    a.valid = {7200};
+    k.addresses = {a};
+    k.reported = 4321;
+    facts.interfaces[ifn("ext")].kernel = k;
+    facts.boot_id = "6cfdf76f-13a9-4d59-8d1e-6a648e90aa01";
+    auto objects = every_object();
+    // Content that is not UTF-8 is written with U+FFFD, as dump()'s `replace` writes it.
+    FileObject odd;
+    odd.path = "/etc/odd.conf";
+    odd.content = "bad \xff byte, tab\t, unit\x1f";
+    objects.push_back(OwnedObject{odd, "t.toml:40:1 [[file]]", {}});
+    const std::vector<ServiceAction> pending = {
+        ServiceAction{ServiceAction::Kind::signal_pidfile, "", "/run/radvd.pid", "radvd", {}},
+        ServiceAction{ServiceAction::Kind::command, "", "", "", Command{{"/bin/x"}, 100}}};
+
+    const std::string text = state_json_text(facts, objects, pending);
+    REQUIRE(text.back() == '\n');
+    const Json tree = parse_state_json(text);
+    CHECK(text == tree.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+    CHECK(text.rfind(R"({"facts":{"interfaces":{"ext":{"kernel":{"up":true,"lower-up":true,)"
+                     R"("addresses":[{"preferred":0,"valid":7200,"address":"2001:db8:0:1::7/64",)"
+                     R"("flags":["deprecated","mngtmpaddr"]}],"reported":4321},"updated":0},)",
+                     0) == 0);
+    CHECK(tree.at("applied").back().at("content") == "bad \xef\xbf\xbd byte, tab\t, unit\x1f");
+    // Read back whole.
+    CHECK(facts_from_json(tree.at("facts")) == facts);
+    REQUIRE(tree.at("applied").size() == objects.size());
+    for (std::size_t i = 0; i + 1 < objects.size(); ++i) {
+        const OwnedObject back = owned_from_json(tree.at("applied").at(i));
+        CHECK(back.object == objects[i].object);
+        CHECK(back.origin == objects[i].origin);
+        CHECK(back.depends_on == objects[i].depends_on);
+    }
+    CHECK(service_from_json(tree.at("pending-reloads").at(0)) == pending[0]);
+    CHECK(service_from_json(tree.at("pending-reloads").at(1)) == pending[1]);
+    // to_json of each value is the same writer's text, parsed.
+    CHECK(to_json(facts) == tree.at("facts"));
+    CHECK(to_json(objects[1]) == tree.at("applied").at(1));
+    CHECK(to_json(pending[1]) == tree.at("pending-reloads").at(1));
+    // No pending reloads: no member.
+    CHECK_FALSE(parse_state_json(state_json_text(facts, {}, {})).contains("pending-reloads"));
+}
+
 TEST_CASE("StateDir::save writes nothing for the values it loaded, and writes any change",
           "[store]") {
     TempDir dir;
