@@ -209,34 +209,51 @@ int RunReport::exit_code() const {
     }
 }
 
-Json RunReport::to_json() const {
-    Json j{{"status", hookctl::to_string(status)}};
-    if (journal_id) j["journal-id"] = *journal_id;
-    if (!error.empty()) j["error"] = error;
+void RunReport::write_members(JsonWriter& w) const {
+    w.member("status", hookctl::to_string(status));
+    if (journal_id) w.member("journal-id", *journal_id);
+    if (!error.empty()) w.member("error", error);
     if (event) {
-        j["source"] = hookctl::to_string(event->source);
-        j["name"] = event->name;
-        j["interface"] = event->interface.str();
+        w.member("source", hookctl::to_string(event->source));
+        w.member("name", event->name);
+        w.member("interface", event->interface.str());
     }
-    Json t = Json::array();
-    for (const auto& x : transitions) t.push_back(hookctl::to_json(x));
-    j["transitions"] = t;
-    Json acts = Json::array();
+    w.key("transitions");
+    w.begin_array();
+    for (const auto& x : transitions) write_json(w, x);
+    w.end_array();
+    w.key("actions");
+    w.begin_array();
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
-        Json a = hookctl::to_json(plan.actions[i]);
+        w.begin_object();
+        write_action_members(w, plan.actions[i]);
         if (i < results.size()) {
-            a["result"] = hookctl::to_string(results[i].status);
-            if (!results[i].message.empty()) a["message"] = results[i].message;
-            a["elapsed-us"] = results[i].elapsed_us;
+            w.member("result", hookctl::to_string(results[i].status));
+            if (!results[i].message.empty()) w.member("message", results[i].message);
+            w.member("elapsed-us", results[i].elapsed_us);
         }
-        acts.push_back(a);
+        w.end_object();
     }
-    j["actions"] = acts;
-    j["warnings"] = warnings;
-    if (!problems.empty()) j["problems"] = problems;
-    if (!errors.empty()) j["errors"] = errors;
-    j["elapsed-us"] = elapsed_us;
-    return j;
+    w.end_array();
+    auto strings = [&](const char* name, const std::vector<std::string>& list) {
+        w.key(name);
+        w.begin_array();
+        for (const auto& x : list) w.string(x);
+        w.end_array();
+    };
+    strings("warnings", warnings);
+    if (!problems.empty()) strings("problems", problems);
+    if (!errors.empty()) strings("errors", errors);
+    w.member("elapsed-us", elapsed_us);
+}
+
+Json RunReport::to_json() const {
+    std::string text;
+    JsonWriter w(text);
+    w.begin_object();
+    write_members(w);
+    w.end_object();
+    return Json::parse(text);
 }
 
 namespace {
@@ -249,13 +266,8 @@ namespace {
 void journal_outcome(RunReport& report, Journal* journal, JournalFields entry) {
     if (!journal) return;
     // The outcome's members after the event's (none of them repeats one).
-    const Json outcome = report.to_json();
-    for (const auto& [key, value] : outcome.items()) {
-        entry.text += ",\"";
-        entry.text += key;
-        entry.text += "\":";
-        entry.text += value.dump(-1, ' ', false, Json::error_handler_t::replace);
-    }
+    JsonWriter outcome(entry.text, true);
+    report.write_members(outcome);
     try {
         if (report.journal_id)
             journal->update(*report.journal_id, std::move(entry));

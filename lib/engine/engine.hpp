@@ -99,7 +99,8 @@ struct RunReport {
     // 0 applied/planned; 1 partial (an action failed, an object was left out, the
     // journal or the state could not be written, SIGTERM); 2 rejected or error.
     int exit_code() const;
-    Json to_json() const;
+    Json to_json() const;                     // write_members' text, parsed
+    void write_members(JsonWriter& w) const;  // the journal's outcome members
 };
 
 std::string to_string(RunReport::Status s);

@@ -413,92 +413,6 @@ void append_array(std::string& out, const Range& items, Write write) {
     out += ']';
 }
 
-// Compact JSON written straight to text, members in the order they are given: the
-// bytes ordered_json's dump() writes for the same members (strings through
-// append_name, so text that is not UTF-8 gets U+FFFD as dump's `replace` gives it).
-// state.json is written at every event that changes something, and building it as a
-// tree first cost more than the rest of the save (bench/README.md).
-class JsonWriter {
-public:
-    explicit JsonWriter(std::string& out) : out_(out) {}
-    void begin_object() { open('{'); }
-    void end_object() { close('}'); }
-    void begin_array() { open('['); }
-    void end_array() { close(']'); }
-    void key(std::string_view k) {
-        if (!first_) out_ += ',';
-        append_json_string(out_, k);  // member names are hookctl's own ASCII, or checked names
-        out_ += ':';
-        after_key_ = true;
-    }
-    void string(const std::string& v) {
-        start_value();
-        append_name(out_, v);
-        first_ = false;
-    }
-    template <class Int>
-    void integer(Int v) {
-        start_value();
-        fmt::format_to(std::back_inserter(out_), "{}", v);
-        first_ = false;
-    }
-    void boolean(bool v) {
-        start_value();
-        out_ += v ? "true" : "false";
-        first_ = false;
-    }
-    // A member: key and value.
-    void member(std::string_view k, const std::string& v) {
-        key(k);
-        string(v);
-    }
-    void member(std::string_view k, const char* v) {
-        key(k);
-        string(v);
-    }
-    void member(std::string_view k, bool v) {
-        key(k);
-        boolean(v);
-    }
-    template <class Int, class = std::enable_if_t<std::is_integral_v<Int>>>
-    void member(std::string_view k, Int v) {
-        key(k);
-        integer(v);
-    }
-    // A member whose value is an array of strings, each made by `text` from an item.
-    template <class Range, class Text>
-    void strings(std::string_view k, const Range& items, Text text) {
-        key(k);
-        begin_array();
-        for (const auto& x : items) string(text(x));
-        end_array();
-    }
-    template <class Range>
-    void strings(std::string_view k, const Range& items) {
-        strings(k, items, [](const auto& x) { return x.to_string(); });
-    }
-
-private:
-    void start_value() {
-        if (after_key_)
-            after_key_ = false;
-        else if (!first_)
-            out_ += ',';
-    }
-    void open(char c) {
-        start_value();
-        out_ += c;
-        first_ = true;
-    }
-    void close(char c) {
-        out_ += c;
-        first_ = false;
-    }
-    std::string& out_;
-    bool first_ = true;
-    bool after_key_ = false;
-};
-
 void write_lease(JsonWriter& w, const Lifetime& preferred, const Lifetime& valid) {
     w.member("preferred", preferred.seconds);
     w.member("valid", valid.seconds);
@@ -759,6 +673,19 @@ Json parsed(Write write) {
 
 }  // namespace
 
+void JsonWriter::key(std::string_view k) {
+    if (!first_) out_ += ',';
+    append_json_string(out_, k);  // member names are hookctl's own, or names it checked
+    out_ += ':';
+    after_key_ = true;
+}
+
+void JsonWriter::string(const std::string& v) {
+    start_value();
+    append_name(out_, v);
+    first_ = false;
+}
+
 void append_json_text(std::string& out, const RawEvent& e) {
     out += "{\"source\":";
     append_json_string(out, to_string(e.source));
@@ -815,27 +742,59 @@ RawEvent raw_event_from_json(const Json& j) {
     return e;
 }
 
-Json to_json(const Transition& t) {
+void write_json(JsonWriter& w, const Transition& t) {
     static const char* kinds[] = {"added", "removed", "changed"};
-    return Json{{"kind", kinds[static_cast<int>(t.kind)]},
-                {"interface", t.interface.str()},
-                {"subject", t.subject},
-                {"before", t.before},
-                {"after", t.after},
-                {"text", t.to_string()}};
+    w.begin_object();
+    w.member("kind", kinds[static_cast<int>(t.kind)]);
+    w.member("interface", t.interface.str());
+    w.member("subject", t.subject);
+    w.member("before", t.before);
+    w.member("after", t.after);
+    w.member("text", t.to_string());
+    w.end_object();
+}
+
+void write_action_members(JsonWriter& w, const Action& a) {
+    w.member("op", to_string(a.op));
+    w.member("describe", a.describe());
+    w.member("origin", a.origin);
+    w.member("why", a.why);
+    if (a.object) {
+        w.key("object");
+        w.begin_object();
+        write_object_members(w, *a.object);
+        w.end_object();
+    }
+    if (a.previous) {
+        w.key("previous");
+        w.begin_object();
+        write_object_members(w, *a.previous);
+        w.end_object();
+    }
+    if (a.op == Action::Op::run) {
+        w.key("command");
+        write_command(w, a.command);
+    }
+    if (a.op == Action::Op::reload) {
+        w.key("service");
+        write_service(w, a.service);
+        w.key("after");
+        w.begin_array();
+        for (std::size_t i : a.after) w.integer(i);
+        w.end_array();
+    }
+}
+
+Json to_json(const Transition& t) {
+    return parsed([&](JsonWriter& w) { write_json(w, t); });
 }
 
 Json to_json(const Action& a) {
-    Json j{
-        {"op", to_string(a.op)}, {"describe", a.describe()}, {"origin", a.origin}, {"why", a.why}};
-    if (a.object) j["object"] = to_json(*a.object);
-    if (a.previous) j["previous"] = to_json(*a.previous);
-    if (a.op == Action::Op::run) j["command"] = to_json(a.command);
-    if (a.op == Action::Op::reload) {
-        j["service"] = to_json(a.service);
-        j["after"] = a.after;
-    }
-    return j;
+    return parsed([&](JsonWriter& w) {
+        w.begin_object();
+        write_action_members(w, a);
+        w.end_object();
+    });
 }
 
 Json to_json(const InterfaceFacts& f) {
