@@ -70,7 +70,10 @@ int run_hook(Context& ctx, const RawEvent& raw);
 // run_hook in two steps, for commands that need the config before the event is
 // complete (the dispatchers read the kernel only for an uplink the config names).
 Config load_for_hook(const Context& ctx, const RawEvent& raw);
-int run_loaded_hook(Context& ctx, const RawEvent& raw, const Config& config);
+// `ends_process`: the process has nothing left to do after this event (not watch,
+// which handles many): it exits here with the event's status, see exit_after_hook.
+int run_loaded_hook(Context& ctx, const RawEvent& raw, const Config& config,
+                    bool ends_process = false);
 // The one syslog line of a hook run (no newline): which event, the outcome, how many
 // actions and how many failed, the journal id `events` and `replay` take, and on
 // failure the first error: "dhcpcd BOUND6 on wan0: applied, 2 actions, 0 failed,

@@ -45,7 +45,7 @@ int run_dispatcher(Context& ctx, RawEvent raw) {
     }
     NetlinkInterfaces kernel;
     raw.kernel = kernel_lines(kernel.read({*ifname}));
-    return run_loaded_hook(ctx, raw, config);
+    return run_loaded_hook(ctx, raw, config, true);
 }
 
 // The signals watch waits for: blocked except inside ppoll() and while the engine
