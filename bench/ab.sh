@@ -7,21 +7,28 @@
 # (--version, check FILE, plan ...). bench/README.md keeps the results.
 # -e FILE: each run gets only the NAME=value lines of FILE as its environment (a
 # daemon's, like a dhcpcd capture); -N NETNS: runs inside `ip netns exec NETNS` (root),
-# for a hook event against a scratch namespace's kernel.
+# for a hook event against a scratch namespace's kernel. -c: cold, a `/bin/sh -c :` between
+# runs, so each starts with its code and data out of the CPU caches as a hook does (back to
+# back they stay warm); -b CMD: a shell command run untimed before each run, `{}` in it the
+# binary of that side (e.g. the ipv6-down before a timed ipv6-up, so that every run acts).
 #
-#   bench/ab.sh [-n RUNS] [-r ROUNDS] [-e ENVFILE] [-N NETNS] BINARY_A BINARY_B [ARGS...]
+#   bench/ab.sh [-n RUNS] [-r ROUNDS] [-e ENVFILE] [-N NETNS] [-c] [-b CMD] BINARY_A BINARY_B [ARGS...]
 #   (default 100 x 7)
 set -eu
 N=100
 ROUNDS=7
 ENV_FILE=
 NETNS=
+COLD=
+BEFORE=
 while [ $# -gt 0 ]; do
     case $1 in
         -n) N=$2; shift 2 ;;
         -r) ROUNDS=$2; shift 2 ;;
         -e) ENV_FILE=$2; shift 2 ;;
         -N) NETNS=$2; shift 2 ;;
+        -c) COLD=1; shift ;;
+        -b) BEFORE=$2; shift 2 ;;
         *) break ;;
     esac
 done
@@ -49,8 +56,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for side in $order; do
         if [ "$side" = a ]; then bin=$A; else bin=$B; fi
         # One bash per batch inside the prefix: the timer measures hookctl alone.
-        "${PREFIX[@]}" bash -c 'for ((i = 0; i < $1; i++)); do "$2" "$3" "${@:4}" >/dev/null; done' \
-            _ "$N" "$WORK/timer" "$WORK/$side.$r" "$bin" "$@"
+        "${PREFIX[@]}" bash -c 'for ((i = 0; i < $1; i++)); do
+                if [ -n "$3" ]; then eval "$3" >/dev/null; fi
+                if [ -n "$2" ]; then /bin/sh -c :; fi
+                "$4" "$5" "${@:6}" >/dev/null
+            done' _ "$N" "$COLD" "${BEFORE//\{\}/$bin}" "$WORK/timer" "$WORK/$side.$r" "$bin" "$@"
     done
 done
 

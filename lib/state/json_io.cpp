@@ -364,8 +364,16 @@ namespace {
 // escaped, everything else as is (what nlohmann's dump() writes).
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
+    // Runs of characters that need no escape are appended whole (a file's content is
+    // most of state.json; one push_back per character was a tenth of a hook run).
+    auto plain = [](unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; };
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t run = i;
+        while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+        out.append(s.data() + i, run - i);
+        if (run == s.size()) break;
+        i = run + 1;
+        const auto c = static_cast<unsigned char>(s[run]);
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -374,11 +382,8 @@ void append_json_string(std::string& out, std::string_view s) {
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20)
-                fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-            else
-                out += ch;
+        default:  // the other control characters
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
         }
     }
     out += '"';
