@@ -15,10 +15,11 @@ namespace {
 // hookctl writes only integers; a float parsed from state.json or the journal is
 // damage (or an attack) and is refused before anything converts it.
 // Iterative: a damaged file may nest deeper than the stack would.
-void refuse_floats(const Json& root) {
-    std::vector<const Json*> pending{&root};
+template <class J>
+void refuse_floats(const J& root) {
+    std::vector<const J*> pending{&root};
     while (!pending.empty()) {
-        const Json& j = *pending.back();
+        const J& j = *pending.back();
         pending.pop_back();
         if (j.is_number_float())
             throw std::invalid_argument(
@@ -39,41 +40,64 @@ Json parse_state_json(const char* first, const char* last) {
     return j;
 }
 
+StateTree parse_state_tree(const char* first, const char* last) {
+    StateTree j = StateTree::parse(first, last);
+    refuse_floats(j);
+    return j;
+}
+
 namespace {
 
+// A member by reference, or an empty array or object when it is absent (value()
+// would return a copy of it, subtree and all).
+template <class J>
+const J& member_or_empty(const J& j, const char* name, const J& kind) {
+    static const J empty_array = J::array(), empty_object = J::object();
+    if (!j.is_object()) throw Error(fmt::format("state: not an object where '{}' belongs", name));
+    if (const auto it = j.find(name); it != j.end()) return *it;
+    return kind.is_array() ? empty_array : empty_object;
+}
+
 // Reads a required field, with the field path in the error.
-const Json& field(const Json& j, const char* name) {
+template <class J>
+const J& field(const J& j, const char* name) {
     if (!j.is_object() || !j.contains(name))
         throw Error(fmt::format("state: missing field '{}'", name));
     return j.at(name);
 }
 
-std::string str(const Json& j, const char* name) {
-    const Json& v = field(j, name);
+template <class J>
+std::string str(const J& j, const char* name) {
+    const J& v = field(j, name);
     if (!v.is_string()) throw Error(fmt::format("state: field '{}' is not a string", name));
-    return v.get<std::string>();
+    return v.template get<std::string>();
 }
 
-std::vector<IpAddress> addresses(const Json& j, const char* name) {
+template <class J>
+std::vector<IpAddress> addresses(const J& j, const char* name) {
     std::vector<IpAddress> out;
     if (j.contains(name))
-        for (const auto& x : j.at(name)) out.push_back(parse_address(x.get<std::string>(), name));
+        for (const auto& x : j.at(name))
+            out.push_back(parse_address(x.template get<std::string>(), name));
     return out;
 }
 
-std::vector<DomainName> domains(const Json& j, const char* name) {
+template <class J>
+std::vector<DomainName> domains(const J& j, const char* name) {
     std::vector<DomainName> out;
     if (j.contains(name))
         for (const auto& x : j.at(name))
-            out.push_back(parse_domain_name(x.get<std::string>(), name));
+            out.push_back(parse_domain_name(x.template get<std::string>(), name));
     return out;
 }
 
-Lifetime lifetime(const Json& j, const char* name) {
-    return Lifetime{j.contains(name) ? j.at(name).get<std::uint32_t>() : 0};
+template <class J>
+Lifetime lifetime(const J& j, const char* name) {
+    return Lifetime{j.contains(name) ? j.at(name).template get<std::uint32_t>() : 0};
 }
 
-Ppp4Facts ppp4_from_json(const Json& p) {
+template <class J>
+Ppp4Facts ppp4_from_json(const J& p) {
     Ppp4Facts x;
     x.local = parse_address(str(p, "local"), Family::v4, "ppp4.local");
     if (p.contains("remote")) x.remote = parse_address(str(p, "remote"), Family::v4, "ppp4.remote");
@@ -82,7 +106,8 @@ Ppp4Facts ppp4_from_json(const Json& p) {
     return x;
 }
 
-Ppp6Facts ppp6_from_json(const Json& p) {
+template <class J>
+Ppp6Facts ppp6_from_json(const J& p) {
     Ppp6Facts x;
     x.link_local = parse_address(str(p, "link-local"), Family::v6, "ppp6.link-local");
     if (p.contains("peer-link-local"))
@@ -92,7 +117,8 @@ Ppp6Facts ppp6_from_json(const Json& p) {
     return x;
 }
 
-Dhcp4Facts dhcp4_from_json(const Json& p, Timestamp reported) {
+template <class J>
+Dhcp4Facts dhcp4_from_json(const J& p, Timestamp reported) {
     Dhcp4Facts x;
     x.address = parse_interface_address(str(p, "address"), "dhcp4.address");
     x.routers = addresses(p, "routers");
@@ -103,13 +129,14 @@ Dhcp4Facts dhcp4_from_json(const Json& p, Timestamp reported) {
     return x;
 }
 
-Dhcp6Facts dhcp6_from_json(const Json& p, Timestamp reported) {
+template <class J>
+Dhcp6Facts dhcp6_from_json(const J& p, Timestamp reported) {
     Dhcp6Facts x;
-    for (const auto& a : p.value("addresses", Json::array()))
+    for (const auto& a : member_or_empty(p, "addresses", J::array()))
         x.addresses.push_back(
             AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
                          lifetime(a, "preferred"), lifetime(a, "valid")});
-    for (const auto& a : p.value("prefixes", Json::array()))
+    for (const auto& a : member_or_empty(p, "prefixes", J::array()))
         x.prefixes.push_back(PrefixLease{parse_prefix(str(a, "prefix"), "dhcp6.prefix"),
                                          a.value("iaid", 0u), lifetime(a, "preferred"),
                                          lifetime(a, "valid")});
@@ -119,39 +146,42 @@ Dhcp6Facts dhcp6_from_json(const Json& p, Timestamp reported) {
     return x;
 }
 
-RaFacts ra_from_json(const Json& j, Timestamp reported) {
+template <class J>
+RaFacts ra_from_json(const J& j, Timestamp reported) {
     RaFacts x;
     x.reported = j.value("reported", reported);
-    for (const auto& r : j.value("routers", Json::array())) {
+    for (const auto& r : member_or_empty(j, "routers", J::array())) {
         RaRouter rr;
         rr.from = parse_address(str(r, "from"), Family::v6, "ra.from");
         rr.router_lifetime = r.value("router-lifetime", 0u);
         rr.flags = r.value("flags", "");
-        for (const auto& p : r.value("prefixes", Json::array()))
+        for (const auto& p : member_or_empty(r, "prefixes", J::array()))
             rr.prefixes.push_back(RaPrefix{parse_prefix(str(p, "prefix"), "ra.prefix"),
                                            p.value("on-link", false), p.value("autonomous", false),
                                            lifetime(p, "preferred"), lifetime(p, "valid")});
         rr.rdnss = addresses(r, "rdnss");
         rr.dnssl = domains(r, "dnssl");
-        for (const auto& a : r.value("addresses", Json::array()))
-            rr.addresses.push_back(parse_interface_address(a.get<std::string>(), "ra.addresses"));
+        for (const auto& a : member_or_empty(r, "addresses", J::array()))
+            rr.addresses.push_back(
+                parse_interface_address(a.template get<std::string>(), "ra.addresses"));
         x.routers.push_back(rr);
     }
     return x;
 }
 
-KernelLinkFacts kernel_from_json(const Json& j) {
+template <class J>
+KernelLinkFacts kernel_from_json(const J& j) {
     KernelLinkFacts x;
     x.up = j.value("up", false);
     x.lower_up = j.value("lower-up", false);
     x.reported = j.value("reported", Timestamp{0});
-    for (const auto& a : j.value("addresses", Json::array())) {
+    for (const auto& a : member_or_empty(j, "addresses", J::array())) {
         KernelAddress k;
         k.address = parse_interface_address(str(a, "address"), "kernel.address");
-        for (const auto& flag : a.value("flags", Json::array()))
-            if (!set_flag(k, flag.get<std::string>()))
-                throw Error(
-                    fmt::format("state: kernel.flags: unknown flag '{}'", flag.get<std::string>()));
+        for (const auto& flag : member_or_empty(a, "flags", J::array()))
+            if (!set_flag(k, flag.template get<std::string>()))
+                throw Error(fmt::format("state: kernel.flags: unknown flag '{}'",
+                                        flag.template get<std::string>()));
         k.preferred = lifetime(a, "preferred");
         k.valid = lifetime(a, "valid");
         x.addresses.push_back(k);
@@ -159,12 +189,13 @@ KernelLinkFacts kernel_from_json(const Json& j) {
     return x;
 }
 
-InterfaceFacts interface_facts_from_json(const Json& j) {
+template <class J>
+InterfaceFacts interface_facts_from_json(const J& j) {
     InterfaceFacts f;
     f.updated = j.value("updated", Timestamp{0});
     // State written before lease times were kept: the last change stands in.
     const Timestamp reported = f.updated;
-    if (j.contains("carrier")) f.carrier = j.at("carrier").get<bool>();
+    if (j.contains("carrier")) f.carrier = j.at("carrier").template get<bool>();
     if (j.contains("ppp4")) f.ppp4 = ppp4_from_json(j.at("ppp4"));
     if (j.contains("ppp6")) f.ppp6 = ppp6_from_json(j.at("ppp6"));
     if (j.contains("dhcp4")) f.dhcp4 = dhcp4_from_json(j.at("dhcp4"), reported);
@@ -172,27 +203,25 @@ InterfaceFacts interface_facts_from_json(const Json& j) {
     if (j.contains("ra")) f.ra = ra_from_json(j.at("ra"), reported);
     if (j.contains("delegated")) {
         DelegatedFacts x;
-        for (const auto& a : j.at("delegated").value("addresses", Json::array()))
+        for (const auto& a : member_or_empty(j.at("delegated"), "addresses", J::array()))
             x.addresses.push_back(
-                parse_interface_address(a.get<std::string>(), "delegated.addresses"));
+                parse_interface_address(a.template get<std::string>(), "delegated.addresses"));
         f.delegated = x;
     }
     if (j.contains("kernel")) f.kernel = kernel_from_json(j.at("kernel"));
     return f;
 }
 
-}  // namespace
-
-Facts facts_from_json(const Json& j) {
+template <class J>
+Facts facts_from_tree(const J& j) {
     Facts f;
     f.boot_id = j.value("boot-id", "");
     if (f.boot_id.size() > 64 || !std::all_of(f.boot_id.begin(), f.boot_id.end(), [](char c) {
             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
         }))
         throw Error("facts: boot-id is not a boot id");
-    // value() returns a copy: keep it alive for the loop (items() only refers to it).
-    const Json interfaces = j.value("interfaces", Json::object());
-    const Json retired = j.value("retired-prefixes", Json::object());
+    const J& interfaces = member_or_empty(j, "interfaces", J::object());
+    const J& retired = member_or_empty(j, "retired-prefixes", J::object());
     for (const auto& [name, v] : interfaces.items())
         f.interfaces[parse_interface_name(name, "facts.interfaces")] = interface_facts_from_json(v);
     for (const auto& [lan, list] : retired.items())
@@ -203,11 +232,14 @@ Facts facts_from_json(const Json& j) {
     return f;
 }
 
-Command command_from_json(const Json& j) {
-    return Command{j.at("argv").get<std::vector<std::string>>(), j.value("timeout-ms", 5000u)};
+template <class J>
+Command command_from_tree(const J& j) {
+    return Command{j.at("argv").template get<std::vector<std::string>>(),
+                   j.value("timeout-ms", 5000u)};
 }
 
-ServiceAction service_from_json(const Json& j) {
+template <class J>
+ServiceAction service_from_tree(const J& j) {
     ServiceAction s;
     const std::string k = str(j, "kind");
     if (k == "reload")
@@ -227,11 +259,9 @@ ServiceAction service_from_json(const Json& j) {
     s.program = j.value("program", "");
     if (s.kind == ServiceAction::Kind::signal_pidfile && s.program.empty())
         s.program = program_of_pidfile(s.pidfile);
-    if (j.contains("command")) s.command = command_from_json(j.at("command"));
+    if (j.contains("command")) s.command = command_from_tree(j.at("command"));
     return s;
 }
-
-namespace {
 
 template <class E>
 E enum_from(const std::string& text, std::initializer_list<E> values, const char* what) {
@@ -240,9 +270,8 @@ E enum_from(const std::string& text, std::initializer_list<E> values, const char
     throw Error(fmt::format("state: unknown {} '{}'", what, text));
 }
 
-}  // namespace
-
-Object object_from_json(const Json& j) {
+template <class J>
+Object object_from_tree(const J& j) {
     const std::string kind = str(j, "kind");
     if (kind == "sysctl") return SysctlObject{str(j, "key"), str(j, "value")};
     if (kind == "rule") {
@@ -253,8 +282,8 @@ Object object_from_json(const Json& j) {
         if (j.contains("to")) r.to = parse_prefix(str(j, "to"), "rule.to");
         if (j.contains("iif")) r.iif = parse_interface_name(str(j, "iif"), "rule.iif");
         if (j.contains("oif")) r.oif = parse_interface_name(str(j, "oif"), "rule.oif");
-        if (j.contains("fwmark")) r.fwmark = j.at("fwmark").get<std::uint32_t>();
-        if (j.contains("fwmask")) r.fwmask = j.at("fwmask").get<std::uint32_t>();
+        if (j.contains("fwmark")) r.fwmark = j.at("fwmark").template get<std::uint32_t>();
+        if (j.contains("fwmask")) r.fwmask = j.at("fwmask").template get<std::uint32_t>();
         r.action = enum_from(str(j, "action"),
                              {RuleAction::lookup, RuleAction::unreachable, RuleAction::blackhole,
                               RuleAction::prohibit},
@@ -283,8 +312,8 @@ Object object_from_json(const Json& j) {
         f.owner = j.value("owner", "");
         f.group = j.value("group", "");
         f.validate = j.value("validate", std::vector<std::string>{});
-        for (const auto& s : j.value("on-change", Json::array()))
-            f.on_change.push_back(service_from_json(s));
+        for (const auto& s : member_or_empty(j, "on-change", J::array()))
+            f.on_change.push_back(service_from_tree(s));
         return f;
     }
     if (kind == "dns") {
@@ -302,9 +331,38 @@ Object object_from_json(const Json& j) {
     throw Error("state: unknown object kind '" + kind + "'");
 }
 
-OwnedObject owned_from_json(const Json& j) {
-    return OwnedObject{object_from_json(j), j.value("origin", ""),
+template <class J>
+OwnedObject owned_from_tree(const J& j) {
+    return OwnedObject{object_from_tree(j), j.value("origin", ""),
                        j.value("depends-on", std::vector<std::string>{})};
+}
+
+}  // namespace
+
+// The readers for both trees: a journal line's (ordered, as written) and state.json's.
+Facts facts_from_json(const Json& j) {
+    return facts_from_tree(j);
+}
+Facts facts_from_json(const StateTree& j) {
+    return facts_from_tree(j);
+}
+Command command_from_json(const Json& j) {
+    return command_from_tree(j);
+}
+ServiceAction service_from_json(const Json& j) {
+    return service_from_tree(j);
+}
+ServiceAction service_from_json(const StateTree& j) {
+    return service_from_tree(j);
+}
+Object object_from_json(const Json& j) {
+    return object_from_tree(j);
+}
+OwnedObject owned_from_json(const Json& j) {
+    return owned_from_tree(j);
+}
+OwnedObject owned_from_json(const StateTree& j) {
+    return owned_from_tree(j);
 }
 
 namespace {

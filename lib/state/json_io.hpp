@@ -29,6 +29,15 @@ Json parse_state_json(const char* first, const char* last);
 inline Json parse_state_json(const std::string& text) {
     return parse_state_json(text.data(), text.data() + text.size());
 }
+// state.json itself is read into a tree with std::map objects: ordered_json keeps an
+// object's members in a vector of (const key, value) pairs, which copies every member,
+// subtree and all, each time the object grows while it is parsed (a fifth of a hook
+// run's instructions went there). The readers below take either tree.
+using StateTree = nlohmann::json;
+StateTree parse_state_tree(const char* first, const char* last);
+inline StateTree parse_state_tree(const std::string& text) {
+    return parse_state_tree(text.data(), text.data() + text.size());
+}
 
 // Compact JSON written straight to text, members in the order they are given: the
 // bytes ordered_json's dump() writes for the same members (a string that is not
@@ -117,6 +126,7 @@ std::string state_json_text(const Facts& facts, const std::vector<OwnedObject>& 
 
 Json to_json(const Facts& f);
 Facts facts_from_json(const Json& j);
+Facts facts_from_json(const StateTree& j);
 
 Json to_json(const InterfaceFacts& f);
 
@@ -125,6 +135,7 @@ Object object_from_json(const Json& j);
 
 Json to_json(const OwnedObject& o);
 OwnedObject owned_from_json(const Json& j);
+OwnedObject owned_from_json(const StateTree& j);
 
 // A raw event as JSON text: what the daemon passed, values that are not UTF-8 as
 // {"hex": ...} so replay gets the same bytes. Written straight to text because every
@@ -144,5 +155,6 @@ Json to_json(const Command& c);
 Command command_from_json(const Json& j);
 Json to_json(const ServiceAction& s);
 ServiceAction service_from_json(const Json& j);
+ServiceAction service_from_json(const StateTree& j);
 
 }  // namespace hookctl

@@ -200,9 +200,9 @@ std::string StateDir::set_aside_if_unreadable(Timestamp now) {
 
 namespace {
 
-Json parse_json_file(const std::string& path, const std::string& text) {
+StateTree parse_json_file(const std::string& path, const std::string& text) {
     try {
-        return parse_state_json(text);
+        return parse_state_tree(text);
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}: not valid JSON ({}); move it away to start from empty state",
                                 path, e.what()));
@@ -213,11 +213,11 @@ Json parse_json_file(const std::string& path, const std::string& text) {
 
 // The document as on disk (empty object when there is none), parsed once per
 // StateDir; load_* read their part of it.
-const Json& StateDir::document() const {
+const StateTree& StateDir::document() const {
     if (document_) return *document_;
     const std::string p = path_ + "/state.json";
     auto text = read_file_if_exists(p);
-    document_ = text ? parse_json_file(p, *text) : Json::object();
+    document_ = text ? parse_json_file(p, *text) : StateTree::object();
     text_ = text;
     if (!document_->is_object())
         throw Error(
@@ -228,7 +228,7 @@ const Json& StateDir::document() const {
 Facts StateDir::load_facts() const {
     if (loaded_.facts) return *loaded_.facts;
     try {
-        const Json& doc = document();
+        const StateTree& doc = document();
         loaded_.facts = doc.contains("facts") ? facts_from_json(doc.at("facts")) : Facts{};
         return *loaded_.facts;
     } catch (const std::exception& e) {
@@ -240,7 +240,7 @@ std::vector<OwnedObject> StateDir::load_applied() const {
     if (loaded_.applied) return *loaded_.applied;
     std::vector<OwnedObject> out;
     try {
-        const Json& doc = document();
+        const StateTree& doc = document();
         if (doc.contains("applied"))
             for (const auto& j : doc.at("applied")) out.push_back(owned_from_json(j));
     } catch (const std::exception& e) {
@@ -254,7 +254,7 @@ std::vector<ServiceAction> StateDir::load_pending_reloads() const {
     if (loaded_.pending) return *loaded_.pending;
     std::vector<ServiceAction> out;
     try {
-        const Json& doc = document();
+        const StateTree& doc = document();
         if (doc.contains("pending-reloads"))
             for (const auto& j : doc.at("pending-reloads")) out.push_back(service_from_json(j));
     } catch (const std::exception& e) {

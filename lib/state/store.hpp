@@ -65,9 +65,9 @@ public:
 private:
     std::string path_;
     bool durable_;
-    const Json& document() const;
+    const StateTree& document() const;
     mutable std::optional<std::string> text_;  // state.json as last loaded or saved
-    mutable std::optional<Json> document_;
+    mutable std::optional<StateTree> document_;
     // What load_* returned from that document: save() of the same values writes nothing
     // without serialising them first (most events change nothing).
     struct Loaded {

@@ -34,13 +34,24 @@ void check_round_trip(const hookctl::RawEvent& e) {
 void read_state(const std::string& text) {
     std::optional<hookctl::RawEvent> event;
     try {
+        // As StateDir reads state.json: the std::map tree.
+        const hookctl::StateTree t = hookctl::parse_state_tree(text);
+        if (!t.is_object()) return;
+        if (t.contains("facts")) (void)hookctl::facts_from_json(t.at("facts"));
+        if (t.contains("applied") && t.at("applied").is_array())
+            for (const auto& o : t.at("applied")) (void)hookctl::owned_from_json(o);
+        if (t.contains("pending-reloads") && t.at("pending-reloads").is_array())
+            for (const auto& s : t.at("pending-reloads")) (void)hookctl::service_from_json(s);
+    } catch (const std::exception&) {
+        // nlohmann's parse and type errors, and hookctl's: a damaged file is an error
+    }
+    try {
+        // As the journal reads a line: the ordered tree, the same readers.
         const hookctl::Json j = hookctl::parse_state_json(text);
         if (!j.is_object()) return;
         if (j.contains("facts")) (void)hookctl::facts_from_json(j.at("facts"));
         if (j.contains("applied") && j.at("applied").is_array())
             for (const auto& o : j.at("applied")) (void)hookctl::owned_from_json(o);
-        if (j.contains("pending-reloads") && j.at("pending-reloads").is_array())
-            for (const auto& s : j.at("pending-reloads")) (void)hookctl::service_from_json(s);
         if (j.contains("event")) event = hookctl::raw_event_from_json(j.at("event"));
     } catch (const std::exception&) {
         // nlohmann's parse and type errors, and hookctl's: a damaged file is an error
