@@ -146,11 +146,68 @@ std::string prefix_problem(const IpPrefix& prefix, int min_length, int max_lengt
     return {};
 }
 
+namespace {
+
+char* dotted_quad(char* out, const std::uint8_t* b) {
+    for (int i = 0; i < 4; ++i) {
+        if (i) *out++ = '.';
+        const unsigned v = b[i];
+        if (v >= 100) *out++ = static_cast<char>('0' + v / 100);
+        if (v >= 10) *out++ = static_cast<char>('0' + v / 10 % 10);
+        *out++ = static_cast<char>('0' + v % 10);
+    }
+    return out;
+}
+
+}  // namespace
+
+// The text inet_ntop writes, made here: glibc's formats every IPv6 group through
+// sprintf, and addresses are turned into text many times per hook run (facts compared,
+// state and journal written). IPv6 as glibc's inet_ntop6: lower-case hex without
+// leading zeros, the longest run of two or more zero groups (the first on a tie) as
+// "::", and the last 32 bits dotted when the address is IPv4-compatible (::a.b.c.d) or
+// IPv4-mapped (::ffff:a.b.c.d). net_types_test compares it with inet_ntop.
 std::string IpAddress::to_string() const {
-    char buf[INET6_ADDRSTRLEN] = {};
-    const int af = is_v4() ? AF_INET : AF_INET6;
-    if (!inet_ntop(af, bytes.data(), buf, sizeof buf)) return "?";
-    return buf;
+    char buf[INET6_ADDRSTRLEN];
+    char* out = buf;
+    if (is_v4()) return std::string(buf, dotted_quad(out, bytes.data()));
+    std::uint16_t words[8];
+    for (int i = 0; i < 8; ++i)
+        words[i] = static_cast<std::uint16_t>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (words[i] != 0) {
+            ++i;
+            continue;
+        }
+        int run = i;
+        while (run < 8 && words[run] == 0) ++run;
+        if (run - i > best_len) best = i, best_len = run - i;
+        i = run;
+    }
+    if (best_len < 2) best = -1;
+    static constexpr char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 8; ++i) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) *out++ = ':';
+            continue;
+        }
+        if (i) *out++ = ':';
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+            out = dotted_quad(out, bytes.data() + 12);
+            return std::string(buf, out);
+        }
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned nibble = (words[i] >> shift) & 0xfu;
+            if (nibble || started || shift == 0) {
+                *out++ = hex[nibble];
+                started = true;
+            }
+        }
+    }
+    if (best >= 0 && best + best_len == 8) *out++ = ':';
+    return std::string(buf, out);
 }
 
 bool IpPrefix::contains(const IpAddress& a) const {

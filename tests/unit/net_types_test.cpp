@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <random>
+
 #include <string>
 #include <vector>
 
@@ -211,4 +214,47 @@ TEST_CASE("prefix arithmetic", "[net_types]") {
     CHECK(host_prefix(parse_address("192.0.2.1", "x")).to_string() == "192.0.2.1/32");
     CHECK(mask(parse_address("192.0.2.77", "x"), 24).to_string() == "192.0.2.0/24");
     CHECK_THROWS_AS(mask(parse_address("192.0.2.77", "x"), 33), Error);
+}
+
+TEST_CASE("IpAddress::to_string writes what inet_ntop writes", "[net_types]") {
+    auto ntop = [](const IpAddress& a) {
+        char buf[INET6_ADDRSTRLEN] = {};
+        REQUIRE(inet_ntop(a.is_v4() ? AF_INET : AF_INET6, a.bytes.data(), buf, sizeof buf));
+        return std::string(buf);
+    };
+    IpAddress v6;
+    v6.family = Family::v6;
+    // Every pattern of zero and non-zero groups (runs, ties, both ends), with group
+    // values of 1 to 4 hex digits, and the IPv4-compatible and -mapped forms.
+    const std::uint16_t values[] = {0x1, 0xa, 0x10, 0xff, 0x100, 0xabc, 0x1000, 0xffff};
+    for (unsigned mask = 0; mask < 256; ++mask)
+        for (std::size_t v = 0; v < std::size(values); ++v) {
+            for (int i = 0; i < 8; ++i) {
+                const std::uint16_t w = (mask >> i & 1) ? values[(v + i) % std::size(values)] : 0;
+                v6.bytes[2 * i] = static_cast<std::uint8_t>(w >> 8);
+                v6.bytes[2 * i + 1] = static_cast<std::uint8_t>(w);
+            }
+            INFO(ntop(v6));
+            CHECK(v6.to_string() == ntop(v6));
+        }
+    // Random addresses of both families, and bytes that make IPv4 digits of every width.
+    std::mt19937 random(20261130);
+    for (int n = 0; n < 20000; ++n) {
+        IpAddress a;
+        a.family = n % 2 ? Family::v6 : Family::v4;
+        for (auto& b : a.bytes) b = static_cast<std::uint8_t>(random());
+        if (a.is_v6() && n % 4 == 1)  // a mapped or compatible address now and then
+            for (int i = 0; i < 10; ++i) a.bytes[i] = 0;
+        if (a.is_v6() && n % 8 == 1) a.bytes[10] = a.bytes[11] = 0xff;
+        if (a.is_v4())
+            for (int i = 4; i < 16; ++i) a.bytes[i] = 0;
+        INFO(ntop(a));
+        CHECK(a.to_string() == ntop(a));
+    }
+    CHECK(parse_address("::", "t").to_string() == "::");
+    CHECK(parse_address("::1", "t").to_string() == "::1");
+    CHECK(parse_address("::ffff:192.0.2.1", "t").to_string() == "::ffff:192.0.2.1");
+    CHECK(parse_address("2001:db8:0:0:1:0:0:1", "t").to_string() == "2001:db8::1:0:0:1");
+    CHECK(parse_address("0.0.0.0", "t").to_string() == "0.0.0.0");
+    CHECK(parse_address("203.0.113.255", "t").to_string() == "203.0.113.255");
 }
