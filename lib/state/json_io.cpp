@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <stdexcept>
 
 namespace hookctl {
@@ -36,12 +38,6 @@ void refuse_floats(const J& root) {
 // std::function and nlohmann's slower callback parser; the walk after costs less.
 Json parse_state_json(const char* first, const char* last) {
     Json j = Json::parse(first, last);
-    refuse_floats(j);
-    return j;
-}
-
-StateTree parse_state_tree(const char* first, const char* last) {
-    StateTree j = StateTree::parse(first, last);
     refuse_floats(j);
     return j;
 }
@@ -404,6 +400,235 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+// state.json's reader: JSON as RFC 8259 and nlohmann's parser take it (UTF-8 text,
+// \u escapes with surrogate pairs, a leading byte order mark skipped, the last of two
+// equal member names kept), into the same tree nlohmann would build, but without its
+// lexer, which copies every character into a token buffer twice (at every hook run,
+// two fifths of the state's load; json_io tests compare the two on valid, damaged and
+// hostile texts). Integers only: a fraction, an exponent or a number beyond 64 bits is
+// refused as refuse_floats refuses it. Nesting deeper than state.json ever does is
+// refused too, so that a damaged file cannot exhaust the stack.
+class StateReader {
+public:
+    StateReader(const char* first, const char* last) : begin_(first), p_(first), end_(last) {}
+
+    StateTree read() {
+        if (end_ - p_ >= 3 && std::string_view(p_, 3) == "\xef\xbb\xbf") p_ += 3;
+        StateTree v = value(0);
+        skip_space();
+        if (p_ != end_) fail("text after the value");
+        return v;
+    }
+
+private:
+    static constexpr int max_depth = 64;
+
+    [[noreturn]] void fail(const char* what) const {
+        throw std::invalid_argument(fmt::format("{} at byte {}", what, p_ - begin_));
+    }
+    void skip_space() {
+        while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+    }
+    bool at(char c) const { return p_ != end_ && *p_ == c; }
+
+    StateTree value(int depth) {
+        if (depth > max_depth) fail("nested too deeply");
+        skip_space();
+        if (p_ == end_) fail("unexpected end of the text");
+        switch (*p_) {
+        case '{': return object(depth);
+        case '[': return array(depth);
+        case '"': return StateTree(string());
+        case 't': return literal("true"), StateTree(true);
+        case 'f': return literal("false"), StateTree(false);
+        case 'n': return literal("null"), StateTree(nullptr);
+        default: return number();
+        }
+    }
+
+    void literal(std::string_view word) {
+        if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+            std::string_view(p_, word.size()) != word)
+            fail("invalid literal");
+        p_ += word.size();
+    }
+
+    StateTree object(int depth) {
+        ++p_;
+        StateTree out = StateTree::object();
+        skip_space();
+        if (at('}')) {
+            ++p_;
+            return out;
+        }
+        for (;;) {
+            skip_space();
+            if (!at('"')) fail("expected a member name");
+            std::string key = string();
+            skip_space();
+            if (!at(':')) fail("expected ':'");
+            ++p_;
+            out[std::move(key)] = value(depth + 1);
+            skip_space();
+            if (at(',')) {
+                ++p_;
+                continue;
+            }
+            if (at('}')) {
+                ++p_;
+                return out;
+            }
+            fail("expected ',' or '}'");
+        }
+    }
+
+    StateTree array(int depth) {
+        ++p_;
+        StateTree out = StateTree::array();
+        skip_space();
+        if (at(']')) {
+            ++p_;
+            return out;
+        }
+        for (;;) {
+            out.push_back(value(depth + 1));
+            skip_space();
+            if (at(',')) {
+                ++p_;
+                continue;
+            }
+            if (at(']')) {
+                ++p_;
+                return out;
+            }
+            fail("expected ',' or ']'");
+        }
+    }
+
+    void append_text(std::string& out, const char* from) {
+        const std::string_view text(from, static_cast<std::size_t>(p_ - from));
+        if (!valid_utf8(text)) fail("a string that is not UTF-8");
+        out.append(text);
+    }
+
+    unsigned hex4() {
+        if (end_ - p_ < 4) fail("a \\u escape cut short");
+        unsigned v = 0;
+        for (int i = 0; i < 4; ++i, ++p_) {
+            const char c = *p_;
+            v <<= 4;
+            if (c >= '0' && c <= '9')
+                v |= static_cast<unsigned>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= static_cast<unsigned>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                v |= static_cast<unsigned>(c - 'A' + 10);
+            else
+                fail("a \\u escape that is not hex");
+        }
+        return v;
+    }
+
+    static void append_utf8(std::string& out, unsigned cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xc0 | cp >> 6);
+            out += static_cast<char>(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xe0 | cp >> 12);
+            out += static_cast<char>(0x80 | (cp >> 6 & 0x3f));
+            out += static_cast<char>(0x80 | (cp & 0x3f));
+        } else {
+            out += static_cast<char>(0xf0 | cp >> 18);
+            out += static_cast<char>(0x80 | (cp >> 12 & 0x3f));
+            out += static_cast<char>(0x80 | (cp >> 6 & 0x3f));
+            out += static_cast<char>(0x80 | (cp & 0x3f));
+        }
+    }
+
+    std::string string() {
+        ++p_;  // the opening quote
+        std::string out;
+        const char* run = p_;
+        for (;;) {
+            if (p_ == end_) fail("a string without its closing quote");
+            const auto c = static_cast<unsigned char>(*p_);
+            if (c == '"') {
+                append_text(out, run);
+                ++p_;
+                return out;
+            }
+            if (c < 0x20) fail("a control character in a string");
+            if (c != '\\') {
+                ++p_;
+                continue;
+            }
+            append_text(out, run);
+            if (++p_ == end_) fail("a string without its closing quote");
+            switch (*p_++) {
+            case '"': out += '"'; break;
+            case '\\': out += '\\'; break;
+            case '/': out += '/'; break;
+            case 'b': out += '\b'; break;
+            case 'f': out += '\f'; break;
+            case 'n': out += '\n'; break;
+            case 'r': out += '\r'; break;
+            case 't': out += '\t'; break;
+            case 'u': {
+                unsigned cp = hex4();
+                if (cp >= 0xdc00 && cp <= 0xdfff) fail("a lone low surrogate");
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                    if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+                        fail("a high surrogate without its low one");
+                    p_ += 2;
+                    const unsigned low = hex4();
+                    if (low < 0xdc00 || low > 0xdfff) fail("a high surrogate without its low one");
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+                }
+                append_utf8(out, cp);
+                break;
+            }
+            default: --p_, fail("an invalid escape");
+            }
+            run = p_;
+        }
+    }
+
+    StateTree number() {
+        const char* start = p_;
+        const bool negative = at('-');
+        if (negative) ++p_;
+        const char* digits = p_;
+        if (p_ == end_ || *p_ < '0' || *p_ > '9') fail("invalid literal");
+        if (*p_ == '0')
+            ++p_;
+        else
+            while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+        std::uint64_t v = 0;
+        const bool fraction = at('.') || at('e') || at('E');
+        const auto [end, ec] = std::from_chars(digits, p_, v);
+        if (fraction || ec != std::errc() || end != p_ ||
+            (negative && v > std::uint64_t{1} << 63)) {
+            const char* stop = p_;
+            while (stop != end_ && stop - start < 40 &&
+                   std::string_view("0123456789.eE+-").find(*stop) != std::string_view::npos)
+                ++stop;
+            throw std::invalid_argument(fmt::format(
+                "a number hookctl would not write (a fraction, an exponent, or "
+                "beyond 64 bits): {} at byte {}",
+                std::string_view(start, static_cast<std::size_t>(stop - start)), start - begin_));
+        }
+        if (!negative) return StateTree(v);
+        return StateTree(v == std::uint64_t{1} << 63 ? std::numeric_limits<std::int64_t>::min()
+                                                     : -static_cast<std::int64_t>(v));
+    }
+
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+};
+
 std::string raw_value_from_json(const Json& j) {
     if (j.is_string()) return j.get<std::string>();
     const std::string hex = j.at("hex").get<std::string>();
@@ -735,6 +960,10 @@ Json parsed(Write write) {
 }
 
 }  // namespace
+
+StateTree parse_state_tree(const char* first, const char* last) {
+    return StateReader(first, last).read();
+}
 
 void JsonWriter::key(std::string_view k) {
     if (!first_) out_ += ',';
