@@ -2,7 +2,6 @@
 #include "toml_reader.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 namespace hookctl::toml_reader {
 
@@ -143,10 +142,13 @@ std::string Value::absolute_path() const {
         fail(fmt::format("\"{}\" is not an absolute path", escape_for_display(p)),
              "paths start with '/'");
     if (p.size() > 1 && p.back() == '/') fail(fmt::format("\"{}\" ends with '/'", p));
-    std::stringstream parts(p);
-    for (std::string part; std::getline(parts, part, '/');)
+    for (std::size_t at = 0; at < p.size();) {
+        const std::size_t slash = std::min(p.find('/', at), p.size());
+        const std::string_view part(p.data() + at, slash - at);
         if (part == "." || part == "..")
             fail(fmt::format("\"{}\" contains a '{}' component", p, part));
+        at = slash + 1;
+    }
     return p;
 }
 
@@ -160,6 +162,12 @@ bool Value::exact_columns() const {
 Section::Section(const toml::table& t, std::string path, std::string label, const Keys* known,
                  const std::string& file)
     : table_(&t), path_(std::move(path)), label_(std::move(label)), file_(&file) {
+    // Checked on the table itself (a config is loaded at every hook run); the entries in
+    // file order are made only to name the first unknown key, as the file has it.
+    const bool all_known = !known || std::all_of(t.begin(), t.end(), [&](const auto& kv) {
+        return std::find(known->begin(), known->end(), kv.first.str()) != known->end();
+    });
+    if (all_known) return;
     for (const Entry& e : entries()) {
         if (!known || std::find(known->begin(), known->end(), e.key) != known->end()) continue;
         throw ConfigError(

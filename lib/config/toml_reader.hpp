@@ -105,7 +105,7 @@ public:
 
 private:
     std::string key_path(std::string_view key) const {
-        return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+        return path_.empty() ? std::string(key) : path_ + '.' + std::string(key);
     }
 
     const toml::table* table_;
