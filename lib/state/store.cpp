@@ -225,7 +225,7 @@ const StateTree& StateDir::document() const {
     return *document_;
 }
 
-Facts StateDir::load_facts() const {
+const Facts& StateDir::load_facts() const {
     if (loaded_.facts) return *loaded_.facts;
     try {
         const StateTree& doc = document();
@@ -236,7 +236,7 @@ Facts StateDir::load_facts() const {
     }
 }
 
-std::vector<OwnedObject> StateDir::load_applied() const {
+const std::vector<OwnedObject>& StateDir::load_applied() const {
     if (loaded_.applied) return *loaded_.applied;
     std::vector<OwnedObject> out;
     try {
@@ -246,11 +246,11 @@ std::vector<OwnedObject> StateDir::load_applied() const {
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}/state.json: applied: {}", path_, e.what()));
     }
-    loaded_.applied = out;
-    return out;
+    loaded_.applied = std::move(out);
+    return *loaded_.applied;
 }
 
-std::vector<ServiceAction> StateDir::load_pending_reloads() const {
+const std::vector<ServiceAction>& StateDir::load_pending_reloads() const {
     if (loaded_.pending) return *loaded_.pending;
     std::vector<ServiceAction> out;
     try {
@@ -260,8 +260,8 @@ std::vector<ServiceAction> StateDir::load_pending_reloads() const {
     } catch (const std::exception& e) {
         throw Error(fmt::format("{}/state.json: pending-reloads: {}", path_, e.what()));
     }
-    loaded_.pending = out;
-    return out;
+    loaded_.pending = std::move(out);
+    return *loaded_.pending;
 }
 
 namespace {

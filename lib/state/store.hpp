@@ -53,11 +53,11 @@ public:
     // the run starts from empty state. Returns what happened, for the report and the
     // journal; empty when the file was fine.
     std::string set_aside_if_unreadable(Timestamp now);
-    Facts load_facts() const;
-    std::vector<OwnedObject> load_applied() const;
+    const Facts& load_facts() const;
+    const std::vector<OwnedObject>& load_applied() const;
     // Service reloads that were due and did not happen (failed, or past the budget):
     // the next run performs them even if no file changes then.
-    std::vector<ServiceAction> load_pending_reloads() const;
+    const std::vector<ServiceAction>& load_pending_reloads() const;
     void save(const Facts& facts, const std::vector<OwnedObject>& applied,
               const std::vector<ServiceAction>& pending) const;
     void ensure_exists() const;
