@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -69,31 +70,49 @@ std::optional<std::string> read_file_if_exists(const std::string& path) {
     return out;
 }
 
-void write_file_atomic(const std::string& path, std::string_view content, unsigned mode,
-                       bool durable, const std::string& temp) {
-    const std::string tmp = temp.empty() ? fmt::format("{}.tmp.{}", path, ::getpid()) : temp;
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!fd) throw Error(fmt::format("{}: cannot create: {}", tmp, errno_text()));
+void replace_file(const std::string& path, std::string_view content, unsigned mode, bool durable,
+                  const std::string& previous) {
+    // O_NONBLOCK: a FIFO planted under the name fails here instead of blocking the hook.
+    UniqueFd fd(
+        ::open(previous.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode));
+    if (!fd) throw Error(fmt::format("{}: cannot open: {}", previous, errno_text()));
     auto fail = [&](const char* what) {
         const std::string why = errno_text();
-        ::unlink(tmp.c_str());
-        throw Error(fmt::format("{}: {}: {}", tmp, what, why));
+        ::unlink(previous.c_str());
+        throw Error(fmt::format("{}: {}: {}", previous, what, why));
     };
-    if (!write_all(fd.get(), content)) fail("write failed");
-    if (::fchmod(fd.get(), mode) != 0) fail("chmod failed");
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) fail("fstat failed");
+    if (!S_ISREG(st.st_mode))
+        throw Error(fmt::format("{}: not a regular file; remove it", previous));
+    if ((st.st_mode & 07777) != mode && ::fchmod(fd.get(), mode) != 0) fail("chmod failed");
+    for (std::size_t done = 0; done < content.size();) {
+        const ssize_t n = ::pwrite(fd.get(), content.data() + done, content.size() - done,
+                                   static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;
+            fail("write failed");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    // Cut to the new length, not to zero: ext4 also flushes a file truncated to zero
+    // and written again when it is closed.
+    if (static_cast<std::uint64_t>(st.st_size) > content.size() &&
+        ::ftruncate(fd.get(), static_cast<off_t>(content.size())) != 0)
+        fail("truncate failed");
     if (durable && ::fsync(fd.get()) != 0) fail("fsync failed");
     fd.reset();
     fault_point("atomic: temp written");
     if (!durable &&
-        ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+        ::renameat2(AT_FDCWD, previous.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
         fault_point("atomic: exchanged");
-        ::unlink(tmp.c_str());  // the old file
         return;
     }
     // ENOENT (no file yet), EINVAL (no exchange on this file system), or durable.
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (::rename(previous.c_str(), path.c_str()) != 0) {
         const std::string why = errno_text();
-        ::unlink(tmp.c_str());
+        ::unlink(previous.c_str());
         throw Error(fmt::format("{}: cannot replace: {}", path, why));
     }
     if (durable) {

@@ -29,22 +29,21 @@ bool read_all(int fd, std::string& out);
 // naming the path.
 std::optional<std::string> read_file_if_exists(const std::string& path);
 
-// Writes `content` to a temporary file beside `path`, sets `mode` explicitly (pppd
-// runs hooks with umask 077) and puts it in place of `path`: a reader sees the old or
-// the new file, never part of one. Throws Error naming the path; the temporary file
-// is removed on failure.
-// durable: file and directory are fsynced and the temp renamed over `path`.
-// Not durable: no fsync, and the temp is swapped with `path` (renameat2
-// RENAME_EXCHANGE) and the old file unlinked, because a plain rename over an
-// existing file makes ext4 write the new data out first (auto_da_alloc: 0.15-0.4 ms
-// per replace on this project's test machine, most of a changed event's state
-// write). A process killed at any point still leaves the old or the new file; a
-// power loss soon after may leave it empty or old (state.json is then set aside and
-// rebuilt). A leftover temp holds the old file; a file system without the exchange
-// gets the plain rename.
-// temp: the temporary file's path; empty: `path`.tmp.PID (a caller that holds a lock
-// can use one fixed name and remove a dead run's leftover cheaply).
-void write_file_atomic(const std::string& path, std::string_view content, unsigned mode,
-                       bool durable, const std::string& temp = {});
+// Puts `content` in place of `path` with `mode` set explicitly (pppd runs hooks with
+// umask 077): a reader that opens `path` sees the old or the new file, never part of
+// one. The new text is written into `previous`, the file `path` held before the last
+// replace, rewritten in place (created when absent), and the two are swapped
+// (renameat2 RENAME_EXCHANGE): `previous` then holds the file just replaced. No inode
+// is created or unlinked per replace (half the cost of a changed event's state
+// write, bench/README.md), and no rename goes over an existing file, which ext4 makes
+// write the new data out first (auto_da_alloc: 0.15-0.4 ms per replace here). A
+// process killed at any point leaves `path` old or new and `previous` whole or torn,
+// which the next replace rewrites whole; a power loss soon after may leave `path` old
+// or empty (state.json is then set aside and rebuilt).
+// durable: `previous` is fsynced and renamed over `path`, and the directory fsynced.
+// A file system without the exchange gets the plain rename. Throws Error naming the
+// file; on failure `path` is untouched and `previous` removed.
+void replace_file(const std::string& path, std::string_view content, unsigned mode, bool durable,
+                  const std::string& previous);
 
 }  // namespace hookctl

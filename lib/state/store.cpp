@@ -22,8 +22,9 @@ namespace hookctl {
 
 namespace {
 
-// state.json's temporary file: one fixed name, as only the lock holder writes it.
-constexpr const char* state_temp = "state.json.tmp";
+// The state.json a save replaced, kept beside it: the next save writes into it and
+// swaps the two (replace_file). Only the lock holder writes it; nothing reads it.
+constexpr const char* state_previous = "state.json.old";
 
 // The state dir and the journal dir: created 0700 (mkdir's mode is cut by the
 // umask, 077 under pppd, so it is set again), or, when they exist, checked to be
@@ -170,9 +171,6 @@ StateLock StateDir::lock(Deadline deadline) {
             "{}: {}; gave up after {} ms, the hook's time budget (settings.hook-budget)", p,
             describe_holder(fd.get()), waited.count()));
     }
-    // A holder killed between swapping state.json in and unlinking the old one left
-    // it under the temp name (one syscall, ENOENT almost always).
-    ::unlink((path_ + "/" + state_temp).c_str());
     return StateLock(std::move(fd));
 }
 
@@ -286,7 +284,7 @@ void StateDir::save(const Facts& facts, const std::vector<OwnedObject>& applied,
     // Compact: parsed at every hook run (`hookctl status --json` is the readable view).
     std::string text = state_json_text(facts, applied, pending);
     if (text_ && *text_ == text) return;  // most events change nothing: no write at all
-    write_file_atomic(path_ + "/state.json", text, 0600, durable_, path_ + "/" + state_temp);
+    replace_file(path_ + "/state.json", text, 0600, durable_, path_ + "/" + state_previous);
     text_ = std::move(text);
     document_.reset();  // parsed again only if asked for; the loads below are kept
     loaded_ = {facts, applied, pending};

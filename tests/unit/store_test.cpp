@@ -151,58 +151,77 @@ std::vector<OwnedObject> every_object() {
 
 }  // namespace
 
-TEST_CASE("write_file_atomic sets the mode despite pppd's umask 077", "[store]") {
+TEST_CASE("replace_file sets the mode despite pppd's umask 077", "[store]") {
     TempDir dir;
     const mode_t saved = ::umask(077);
     struct Restore {
         mode_t m;
         ~Restore() { ::umask(m); }
     } restore{saved};
-    for (unsigned mode : {0644u, 0640u, 0600u, 0755u}) {
-        INFO(mode);
-        const std::string p = dir / "f";
-        write_file_atomic(p, "x\n", mode, true);
-        struct stat st {};
-        REQUIRE(::stat(p.c_str(), &st) == 0);
-        CHECK((st.st_mode & 07777) == mode);
-    }
+    for (bool durable : {true, false})
+        for (unsigned mode : {0644u, 0640u, 0600u, 0755u}) {
+            INFO(mode << (durable ? " durable" : ""));
+            const std::string p = dir / "f";
+            replace_file(p, "x\n", mode, durable, dir / "f.old");
+            struct stat st {};
+            REQUIRE(::stat(p.c_str(), &st) == 0);
+            CHECK((st.st_mode & 07777) == mode);
+        }
 }
 
-TEST_CASE("write_file_atomic replaces the file as a whole and leaves no temp file", "[store]") {
+TEST_CASE("replace_file replaces the file as a whole and keeps the one it replaced", "[store]") {
     TempDir dir;
     const std::string p = dir / "state.json";
-    write_file_atomic(p, "old content\n", 0644, false);
-    // A reader holding the old file keeps seeing the old bytes: a new inode was
-    // renamed over it, the old one was not truncated and rewritten in place.
+    const std::string previous = dir / "state.json.old";
+    replace_file(p, "old content\n", 0600, false, previous);
+    CHECK(slurp(p) == "old content\n");
+    CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+    // A reader holding the old file keeps seeing the old bytes: the new text went to
+    // another inode, swapped in; the replaced one is now the previous copy, untouched.
     std::ifstream reader(p, std::ios::binary);
     REQUIRE(reader);
-    write_file_atomic(p, "new\n", 0644, true);
+    replace_file(p, "new\n", 0600, false, previous);
     CHECK(slurp(p) == "new\n");
     std::string old((std::istreambuf_iterator<char>(reader)), {});
     CHECK(old == "old content\n");
-    CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+    CHECK(slurp(previous) == "old content\n");
+    CHECK(entries(dir.path) == std::vector<std::string>{"state.json", "state.json.old"});
 
-    SECTION("not durable, over an existing file: swapped in, the old one unlinked") {
-        std::ifstream holder(p, std::ios::binary);
-        REQUIRE(holder);
-        const mode_t saved = ::umask(077);
-        write_file_atomic(p, "newer\n", 0640, false);
-        ::umask(saved);
-        CHECK(slurp(p) == "newer\n");
-        std::string held((std::istreambuf_iterator<char>(holder)), {});
-        CHECK(held == "new\n");
-        struct stat st {};
-        REQUIRE(::stat(p.c_str(), &st) == 0);
-        CHECK((st.st_mode & 07777) == 0640);
-        CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
-        // With a fixed temp name (the state lock holder's) too.
-        write_file_atomic(p, "newest\n", 0600, false, dir / "state.json.tmp");
-        CHECK(slurp(p) == "newest\n");
+    SECTION("the previous copy is rewritten in place, longer or shorter") {
+        struct stat before {};
+        REQUIRE(::stat(previous.c_str(), &before) == 0);
+        replace_file(p, "newest, longer than before\n", 0600, false, previous);
+        struct stat now {};
+        REQUIRE(::stat(p.c_str(), &now) == 0);
+        CHECK(now.st_ino == before.st_ino);  // no inode made: the previous one, swapped in
+        CHECK(slurp(p) == "newest, longer than before\n");
+        CHECK(slurp(previous) == "new\n");
+        replace_file(p, "short\n", 0600, false, previous);
+        CHECK(slurp(p) == "short\n");
+    }
+    SECTION("a torn previous copy (a killed run's) is rewritten whole") {
+        std::ofstream(previous, std::ios::trunc) << std::string(5000, 'x');
+        replace_file(p, "after the kill\n", 0600, false, previous);
+        CHECK(slurp(p) == "after the kill\n");
+        CHECK(slurp(previous) == "new\n");
+    }
+    SECTION("durable: the copy is fsynced and renamed over the file") {
+        replace_file(p, "durable\n", 0600, true, previous);
+        CHECK(slurp(p) == "durable\n");
         CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
     }
-    SECTION("a failure leaves the old file and no temp file") {
-        CHECK_THROWS_AS(write_file_atomic(dir / "missing-dir/x", "y", 0644, false), Error);
-        CHECK(entries(dir.path) == std::vector<std::string>{"state.json"});
+    SECTION("a previous copy that is not a regular file is refused, the file kept") {
+        ::unlink(previous.c_str());
+        REQUIRE(::mkfifo(previous.c_str(), 0600) == 0);
+        CHECK_THROWS_WITH(replace_file(p, "y\n", 0600, false, previous),
+                          Catch::Contains("state.json.old") && Catch::Contains("cannot open"));
+        CHECK(slurp(p) == "new\n");
+    }
+    SECTION("a failure leaves the file and no copy") {
+        CHECK_THROWS_AS(
+            replace_file(dir / "missing-dir/x", "y", 0644, false, dir / "missing-dir/x.old"),
+            Error);
+        CHECK(entries(dir.path) == std::vector<std::string>{"state.json", "state.json.old"});
     }
     SECTION("read_file_if_exists") {
         CHECK(read_file_if_exists(p) == std::optional<std::string>("new\n"));
@@ -439,15 +458,28 @@ TEST_CASE("StateDir::save writes nothing for the values it loaded, and writes an
     CHECK(StateDir(dir / "state").load_applied().front().origin == "hookctl.toml:99 [[rule]]");
 }
 
-TEST_CASE("the state lock removes the temp file a killed holder left", "[store][lock]") {
+TEST_CASE("StateDir keeps the replaced state beside state.json and writes into it next",
+          "[store]") {
     TempDir dir;
     StateDir state(dir / "state");
     state.ensure_exists();
-    std::ofstream(dir / "state/state.json.tmp") << "{\"facts\": {}}\n";
-    {
-        const StateLock lock = state.lock();
-        CHECK_FALSE(std::filesystem::exists(dir / "state/state.json.tmp"));
-    }
+    Facts first;
+    first.boot_id = "1111";
+    Facts second;
+    second.boot_id = "2222";
+    state.save(first, {}, {});
+    state.save(second, {}, {});
+    CHECK(StateDir(dir / "state").load_facts() == second);
+    CHECK(slurp(dir / "state/state.json.old") == state_json_text(first, {}, {}));
+    // A run killed while writing the copy leaves it torn; state.json is whole, and the
+    // next save rewrites the copy whole before it becomes state.json.
+    std::ofstream(dir / "state/state.json.old", std::ios::trunc) << std::string(9000, '{');
+    CHECK(StateDir(dir / "state").load_facts() == second);
+    Facts third;
+    third.boot_id = "3333";
+    state.save(third, {}, {});
+    CHECK(slurp(dir / "state/state.json") == state_json_text(third, {}, {}));
+    CHECK(StateDir(dir / "state").load_facts() == third);
 }
 
 TEST_CASE("a damaged state file is an error naming the file", "[store]") {
