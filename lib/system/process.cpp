@@ -7,6 +7,9 @@
 #include "file_io.hpp"
 #include "termination.hpp"
 
+// Boost.Process 1.74 compiles its vfork executor only for pre-2008 POSIX feature
+// levels; glibc has vfork at every level (see the use_vfork below).
+#define BOOST_POSIX_HAS_VFORK 1
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/env.hpp>
@@ -14,6 +17,7 @@
 #include <boost/process/error.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
+#include <boost/process/posix.hpp>
 #include <boost/process/start_dir.hpp>
 
 #include <fmt/format.h>
@@ -399,8 +403,14 @@ pid_t SystemProcessRunner::spawn(const Command& command, const EnvVars& extra_en
     const std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
     std::error_code ec;
     pid_t failed_pid = -1;
+    // vfork, not fork: the child execs at once, and a fork would first copy hookctl's
+    // page tables and mark every page copy-on-write for the parent to fault on again
+    // (the validator runs on every prefix change, bench/README.md). What runs in the
+    // child before execve (ChildSetup, Boost's error report) writes only its own
+    // kernel state (signal dispositions, descriptors, process group) and, on a
+    // failure, the executor's error code, which is how the parent learns of it.
     bp::child child(
-        bp::exe(exe), bp::args(args), env, bp::start_dir("/"),
+        bp::exe(exe), bp::args(args), env, bp::start_dir("/"), bp::posix::use_vfork,
         bp::extend::on_exec_setup(ChildSetup{devnull.get(), out_write.get()}),
         bp::extend::on_error([&](auto& exec, const std::error_code&) { failed_pid = exec.pid; }),
         ec);
