@@ -3,6 +3,8 @@
 // kernel refuses, EROFS in a read-only container, ENOENT for a vanished interface).
 #include "sysctl.hpp"
 
+#include "fd.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,25 +61,37 @@ bool is_directory(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// Reads a small /proc file whole. Returns errno (0 on success).
-int read_small_file(const std::string& path, std::string& out) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
+// Reads an open /proc/sys file whole. Returns errno (0 on success). A sysctl's handler
+// produces the whole value in one read when the buffer holds it, so a read shorter
+// than the buffer is the end (no second read to see 0 bytes).
+int read_open_file(int fd, std::string& out) {
     char buf[4096];
     out.clear();
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int e = errno;
-            ::close(fd);
-            return e;
-        }
-        if (n == 0) break;
+        if (n < 0) return errno;
         out.append(buf, static_cast<std::size_t>(n));
+        if (static_cast<std::size_t>(n) < sizeof buf) return 0;
     }
-    ::close(fd);
-    return 0;
+}
+
+// Reads a small /proc file whole. Returns errno (0 on success).
+int read_small_file(const std::string& path, std::string& out) {
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return errno;
+    return read_open_file(fd.get(), out);
+}
+
+// One write() call at offset 0 of `fd`: /proc/sys handlers parse the buffer of a
+// single write, so a short write would leave half a value.
+int write_value(int fd, const std::string& value) {
+    const std::string line = value + "\n";
+    ssize_t n;
+    do {
+        n = ::pwrite(fd, line.data(), line.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? errno : (static_cast<std::size_t>(n) == line.size() ? 0 : EIO);
 }
 
 // One write() call: /proc/sys handlers parse the buffer of a single write, so a
@@ -173,8 +187,11 @@ ActionResult SysctlWriter::ensure(const SysctlObject& sysctl) {
     const std::string path = root_ + "/" + p.relative;
     const std::string wanted = normalize(sysctl.value);
 
+    // Read and written through one descriptor when the key is writable (one open per
+    // key); read-only, it is only read, and a different value fails at the write below.
+    UniqueFd rw(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     std::string current;
-    int err = read_small_file(path, current);
+    int err = rw ? read_open_file(rw.get(), current) : read_small_file(path, current);
     if (err == ENOENT) {
         // Say which part is missing: on ip-down the interface is usually gone already.
         if (!p.interface.empty()) {
@@ -188,7 +205,7 @@ ActionResult SysctlWriter::ensure(const SysctlObject& sysctl) {
     current = normalize(current);
     if (current == wanted) return {ActionResult::Status::unchanged, "", 0};
 
-    err = write_small_file(path, wanted);
+    err = rw ? write_value(rw.get(), wanted) : write_small_file(path, wanted);
     if (err == ENOENT && !p.interface.empty())
         return failed(fmt::format("no such interface '{}' ({})", p.interface, sysctl.key));
     if (err != 0)
