@@ -21,8 +21,6 @@ using namespace toml_reader;
 
 // ---- known keys: one table per section, for validation and the hint -----------------
 
-using Keys = std::vector<std::string>;
-
 Keys with_service_actions(Keys keys) {
     for (const char* k : {"reload", "restart", "try-restart", "reload-pidfile", "on-change"})
         keys.emplace_back(k);
@@ -40,8 +38,8 @@ const Keys lan_prefix_keys{"from", "subnet", "length"};
 const Keys sysctl_keys{"ipv4", "ipv6"};
 // `on.<event>` keys: the event names the parsers define (event.hpp).
 Keys event_names() {
-    Keys names = ppp_script_names();
-    const Keys& reasons = dhcpcd_reason_names();
+    Keys names(ppp_script_names().begin(), ppp_script_names().end());
+    const auto& reasons = dhcpcd_reason_names();
     names.insert(names.end(), reasons.begin(), reasons.end());
     return names;
 }

@@ -170,9 +170,9 @@ Section::Section(const toml::table& t, std::string path, std::string label, cons
     if (all_known) return;
     for (const Entry& e : entries()) {
         if (!known || std::find(known->begin(), known->end(), e.key) != known->end()) continue;
-        throw ConfigError(
-            e.key_where, fmt::format("unknown key '{}' in {}", e.key, label_),
-            did_you_mean(e.key, *known, fmt::format("known keys: {}", fmt::join(*known, ", "))));
+        throw ConfigError(e.key_where, fmt::format("unknown key '{}' in {}", e.key, label_),
+                          did_you_mean(e.key, names_of(*known),
+                                       fmt::format("known keys: {}", fmt::join(*known, ", "))));
     }
 }
 

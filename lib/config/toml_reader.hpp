@@ -18,7 +18,13 @@
 
 namespace hookctl::toml_reader {
 
-using Keys = std::vector<std::string>;
+// Known keys and value names: views of string literals (or of the parsers' static
+// name lists), so the tables of them cost no allocation per name at start-up.
+using Keys = std::vector<std::string_view>;
+// For did_you_mean, on the error path.
+inline std::vector<std::string> names_of(const Keys& keys) {
+    return {keys.begin(), keys.end()};
+}
 
 std::string a_type(toml::node_type t);
 SourceLocation location(const std::string& file, const toml::source_position& p);
@@ -124,7 +130,7 @@ E choice(const Value& v, const Keys& names) {
     for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == word) return static_cast<E>(i);
     v.fail(fmt::format("unknown value \"{}\"", escape_for_display(word)),
-           did_you_mean(word, names, fmt::format("one of: {}", fmt::join(names, ", "))));
+           did_you_mean(word, names_of(names), fmt::format("one of: {}", fmt::join(names, ", "))));
 }
 
 // Letters, digits and the characters in `extra`; not empty.

@@ -32,7 +32,8 @@ enum class Action {
 
 // Every reason dhcpcd-run-hooks(8) documents (docs/daemons.md, dhcpcd reasons). Unknown → error:
 // a reason we do not know is a reason we cannot say is harmless.
-const std::map<std::string, Action, std::less<>> reasons = {
+// A constant list (no std::map built at every process start).
+constexpr std::pair<std::string_view, Action> reasons[] = {
     {"PREINIT", Action::none},  // starting on the interface: nothing known yet
     {"TEST", Action::none},     // dhcpcd -T: nothing is configured
     {"CARRIER", Action::carrier_up},
@@ -358,8 +359,9 @@ std::optional<RaFacts> parse_ra(const Environment& env, Warnings& warnings) {
 const std::vector<std::string>& dhcpcd_reason_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> out;
-        out.reserve(reasons.size());
-        for (const auto& [name, action] : reasons) out.push_back(name);
+        out.reserve(std::size(reasons));
+        for (const auto& [name, action] : reasons) out.emplace_back(name);
+        std::sort(out.begin(), out.end());
         return out;
     }();
     return names;
@@ -368,8 +370,9 @@ const std::vector<std::string>& dhcpcd_reason_names() {
 Event parse_dhcpcd_event(const RawEvent& raw) {
     const Environment& env = raw.env;
     const std::string_view reason = require_var(env, "reason");
-    const auto found = reasons.find(reason);
-    if (found == reasons.end()) throw InputError("reason", "unknown reason: " + quoted(reason));
+    const auto found = std::find_if(std::begin(reasons), std::end(reasons),
+                                    [&](const auto& r) { return r.first == reason; });
+    if (found == std::end(reasons)) throw InputError("reason", "unknown reason: " + quoted(reason));
     const InterfaceName ifname = parse_interface_name(require_var(env, "interface"), "interface");
 
     FactsUpdate u;
