@@ -172,7 +172,7 @@ std::string IpAddress::to_string() const {
     char* out = buf;
     if (is_v4()) return std::string(buf, dotted_quad(out, bytes.data()));
     std::uint16_t words[8];
-    for (int i = 0; i < 8; ++i)
+    for (std::size_t i = 0; i < 8; ++i)
         words[i] = static_cast<std::uint16_t>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
     int best = -1, best_len = 0;
     for (int i = 0; i < 8;) {

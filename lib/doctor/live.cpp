@@ -253,7 +253,7 @@ std::vector<Finding> live_radvd(const LiveRequest& request,
 
 LiveReport live_checks(const LiveRequest& request) {
     StateDir state(request.state_dir);
-    const auto applied = state.load_applied();
+    const auto& applied = state.load_applied();
     LiveReport report;
     auto& out = report.findings;
     if (applied.empty())
