@@ -305,7 +305,10 @@ std::optional<std::uint64_t> journal_received(RunReport& report, Journal* journa
 
 // The entry's first members: what it is, when, and the event as the daemon passed it.
 JournalFields received_entry(const RawEvent* raw, const std::string& kind, Timestamp now) {
-    JournalFields f{fmt::format("\"kind\":{},\"time\":{}", Json(kind).dump(), now)};
+    JournalFields f;
+    JsonWriter w(f.text);
+    w.member("kind", kind);
+    w.member("time", now);
     if (raw) {
         f.text += ",\"event\":";
         append_json_text(f.text, *raw);

@@ -31,8 +31,9 @@ inline Json parse_state_json(const std::string& text) {
 }
 // state.json itself is read into a tree with std::map objects: ordered_json keeps an
 // object's members in a vector of (const key, value) pairs, which copies every member,
-// subtree and all, each time the object grows while it is parsed (a fifth of a hook
-// run's instructions went there). The readers below take either tree.
+// subtree and all, each time the object grows while it is parsed (callgrind, a RENEW6
+// that saves: 2.02 -> 1.86 M instructions with the std::map tree). Its readers below
+// take that tree; a journal line (ordered, as written) is read with parse_state_json.
 using StateTree = nlohmann::json;
 StateTree parse_state_tree(const char* first, const char* last);
 inline StateTree parse_state_tree(const std::string& text) {
@@ -125,7 +126,6 @@ std::string state_json_text(const Facts& facts, const std::vector<OwnedObject>& 
                             const std::vector<ServiceAction>& pending);
 
 Json to_json(const Facts& f);
-Facts facts_from_json(const Json& j);
 Facts facts_from_json(const StateTree& j);
 
 Json to_json(const InterfaceFacts& f);
@@ -134,7 +134,6 @@ Json to_json(const Object& o);
 Object object_from_json(const Json& j);
 
 Json to_json(const OwnedObject& o);
-OwnedObject owned_from_json(const Json& j);
 OwnedObject owned_from_json(const StateTree& j);
 
 // A raw event as JSON text: what the daemon passed, values that are not UTF-8 as
@@ -152,9 +151,7 @@ void write_json(JsonWriter& w, const Transition& t);
 void write_action_members(JsonWriter& w, const Action& a);  // without the braces
 
 Json to_json(const Command& c);
-Command command_from_json(const Json& j);
 Json to_json(const ServiceAction& s);
-ServiceAction service_from_json(const Json& j);
 ServiceAction service_from_json(const StateTree& j);
 
 }  // namespace hookctl
