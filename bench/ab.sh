@@ -33,8 +33,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ $# -ge 2 ] || { sed -n 's/^#   //p' "$0" >&2; exit 2; }
-A=$(readlink -f "$1")
-B=$(readlink -f "$2")
+A=$(realpath -s "$1")
+B=$(realpath -s "$2")
 shift 2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh

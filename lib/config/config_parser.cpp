@@ -416,14 +416,16 @@ private:
             u.pd_iaid = v->u32();
         }
         u.sysctl = sysctls(s);
-        static const Keys known_events = event_names();
         if (auto v = s.get("on"); v && u.source == UplinkSource::kernel)
             v->fail("an uplink with source = \"kernel\" gets no pppd or dhcpcd events",
                     "commands for kernel changes are not supported yet; use [[file]] or rules");
-        if (auto v = s.get("on"))
+        if (auto v = s.get("on")) {
+            // Built at the first `on` table only (it sorts dhcpcd's reason names).
+            static const Keys known_events = event_names();
             for (const auto& ev : v->table(&known_events).entries())
                 for (auto& argv : ev.value.argv_list())
                     u.on[ev.key].push_back(command(std::move(argv)));
+        }
         config_.uplinks.emplace(u.name, std::move(u));
     }
 
