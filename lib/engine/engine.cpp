@@ -22,13 +22,15 @@ std::uint64_t micros_since(Clock::time_point t0) {
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
 }
 
-bool is_observable_kind(const Object& o) {
-    return std::holds_alternative<RuleObject>(o) || std::holds_alternative<RouteObject>(o);
+template <class Kind>
+bool any_of_kind(const std::vector<OwnedObject>& list) {
+    return std::any_of(list.begin(), list.end(),
+                       [](const OwnedObject& o) { return std::holds_alternative<Kind>(o.object); });
 }
 
-bool any_observable(const std::vector<OwnedObject>& list) {
-    return std::any_of(list.begin(), list.end(),
-                       [](const OwnedObject& o) { return is_observable_kind(o.object); });
+bool observed(const Object& o, OwnedKinds kinds) {
+    return (kinds.rules && std::holds_alternative<RuleObject>(o)) ||
+           (kinds.routes && std::holds_alternative<RouteObject>(o));
 }
 
 // desired + the applied values of held keys (files/DNS whose facts are unknown now).
@@ -51,15 +53,21 @@ std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedOb
     const bool reconcile = in.event == nullptr || in.ensure_all;
     std::set<std::string> desired_keys;
     for (const auto& d : desired) desired_keys.insert(key_of(d.object));
-    // Whenever the config has rules or routes: the stored applied set may have been
-    // lost (a damaged state file, a state dir that could not be written), and what
-    // the kernel holds with our tag is the truth then. A config without any (a
-    // sysctl-only uplink) never dumps the kernel.
-    const bool routing = !in.config->rules.empty() || !in.config->routes.empty();
-    const bool observe = in.kernel && (reconcile || routing || any_observable(in.applied));
+    // Rules whenever the config has rules, routes whenever it has routes (or the
+    // applied set holds some): the stored applied set may have been lost (a damaged
+    // state file, a state dir that could not be written), and what the kernel holds
+    // with our tag is the truth then. A kind neither configured nor applied is not
+    // dumped (each dump is a round trip to the kernel on the daemon's time); a
+    // reconcile dumps both, so a tagged leftover of an older config goes there.
+    OwnedKinds kinds;
+    kinds.rules = in.kernel &&
+                  (reconcile || !in.config->rules.empty() || any_of_kind<RuleObject>(in.applied));
+    kinds.routes = in.kernel && (reconcile || !in.config->routes.empty() ||
+                                 any_of_kind<RouteObject>(in.applied));
+    const bool observe = kinds.rules || kinds.routes;
     std::vector<OwnedObject> out;
     for (const auto& s : in.applied) {
-        if (observe && is_observable_kind(s.object)) continue;
+        if (observed(s.object, kinds)) continue;
         if (reconcile && desired_keys.count(key_of(s.object)) &&
             (std::holds_alternative<SysctlObject>(s.object) ||
              std::holds_alternative<FileObject>(s.object)))
@@ -67,7 +75,7 @@ std::vector<OwnedObject> baseline(const StepInput& in, const std::vector<OwnedOb
         out.push_back(s);
     }
     if (!observe) return out;
-    for (const auto& present : in.kernel->list_owned()) {
+    for (const auto& present : in.kernel->list_owned(kinds)) {
         const OwnedObject* known = nullptr;
         for (const auto* list : {&desired, &in.applied})
             for (const auto& candidate : *list)
@@ -131,25 +139,30 @@ Step compute_step(const StepInput& in) {
 std::vector<OwnedObject> next_applied(const std::vector<OwnedObject>& applied, const Plan& plan,
                                       const std::vector<OwnedObject>& desired,
                                       const std::vector<ActionResult>& results) {
-    std::vector<OwnedObject> out = applied;
+    // Each object's key computed once (key_of formats addresses): the next applied
+    // set as (key, object) pairs, in the order of `applied`, then of the actions.
+    std::vector<std::pair<std::string, OwnedObject>> next;
+    next.reserve(applied.size() + plan.actions.size());
+    for (const auto& o : applied) next.emplace_back(key_of(o.object), o);
     std::map<std::string, const OwnedObject*> desired_by_key;
     for (const auto& d : desired) desired_by_key.emplace(key_of(d.object), &d);
-    auto erase_key = [&](const std::string& key) {
-        out.erase(std::remove_if(out.begin(), out.end(),
-                                 [&](const OwnedObject& o) { return key_of(o.object) == key; }),
-                  out.end());
-    };
     for (std::size_t i = 0; i < plan.actions.size() && i < results.size(); ++i) {
         const Action& a = plan.actions[i];
         if (!a.object || !results[i].ok() || results[i].status == ActionResult::Status::skipped)
             continue;
-        const std::string key = key_of(*a.object);
-        erase_key(key);
+        std::string key = key_of(*a.object);
+        next.erase(std::remove_if(next.begin(), next.end(),
+                                  [&](const auto& entry) { return entry.first == key; }),
+                   next.end());
         if (a.op == Action::Op::remove) continue;
         auto it = desired_by_key.find(key);
-        out.push_back(it != desired_by_key.end() ? *it->second
-                                                 : OwnedObject{*a.object, a.origin, {}});
+        next.emplace_back(std::move(key), it != desired_by_key.end()
+                                              ? *it->second
+                                              : OwnedObject{*a.object, a.origin, {}});
     }
+    std::vector<OwnedObject> out;
+    out.reserve(next.size());
+    for (auto& entry : next) out.push_back(std::move(entry.second));
     return out;
 }
 
@@ -318,7 +331,7 @@ JournalFields received_entry(const RawEvent* raw, const std::string& kind, Times
 
 KernelView kernel_view(Executor& executor) {
     return KernelView{
-        [&executor] { return executor.list_owned(); },
+        [&executor](OwnedKinds kinds) { return executor.list_owned(kinds); },
         [&executor](const Object& w, const Object& p) { return executor.matches(w, p); }};
 }
 

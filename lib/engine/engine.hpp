@@ -36,7 +36,7 @@ struct EngineOptions {
 // What the kernel holds with our tag, and how to tell whether one of those is the
 // kernel's form of a wanted object (Executor::list_owned and ::matches).
 struct KernelView {
-    std::function<std::vector<Object>()> list_owned;
+    std::function<std::vector<Object>(OwnedKinds)> list_owned;
     std::function<bool(const Object& wanted, const Object& present)> matches;
 };
 

@@ -26,6 +26,13 @@ struct ActionResult {
 
 std::string to_string(ActionResult::Status s);
 
+// Which kinds list_owned is asked for: each is one kernel dump, so a run asks only
+// for the kinds its config or its applied set has.
+struct OwnedKinds {
+    bool rules = true;
+    bool routes = true;
+};
+
 class Executor {
 public:
     virtual ~Executor() = default;
@@ -33,7 +40,7 @@ public:
     // The objects of hookctl's own tag that the system holds now (rules and routes
     // from the kernel), for `apply`, `status` drift and reconcile. Kinds the executor
     // cannot list are simply absent.
-    virtual std::vector<Object> list_owned() { return {}; }
+    virtual std::vector<Object> list_owned(OwnedKinds = {}) { return {}; }
     // Whether `present` (from list_owned) is the system's form of `wanted`. The kernel
     // fills in what a request leaves out (an IPv6 route's metric 0 reads back as 1024,
     // a `via` route gains its dev), so equality is too strict for the real system.
@@ -47,7 +54,7 @@ public:
 class RecordingExecutor : public Executor {
 public:
     ActionResult apply(const Action& action) override;
-    std::vector<Object> list_owned() override { return present_; }
+    std::vector<Object> list_owned(OwnedKinds kinds = {}) override;
     const std::vector<Action>& actions() const { return actions_; }
     // Make the next apply() of an action whose describe() contains `needle` fail.
     void fail_when(std::string needle) { fail_needles_.push_back(std::move(needle)); }

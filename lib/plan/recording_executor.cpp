@@ -35,4 +35,14 @@ ActionResult RecordingExecutor::apply(const Action& action) {
     return {ActionResult::Status::done, "recorded"};
 }
 
+std::vector<Object> RecordingExecutor::list_owned(OwnedKinds kinds) {
+    std::vector<Object> out;
+    for (const Object& o : present_) {
+        if (std::holds_alternative<RuleObject>(o) && !kinds.rules) continue;
+        if (std::holds_alternative<RouteObject>(o) && !kinds.routes) continue;
+        out.push_back(o);
+    }
+    return out;
+}
+
 }  // namespace hookctl

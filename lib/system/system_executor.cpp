@@ -99,10 +99,12 @@ ActionResult SystemExecutor::apply_file(const Action& action, const FileObject& 
     return files_.ensure(file);
 }
 
-std::vector<Object> SystemExecutor::list_owned() {
+std::vector<Object> SystemExecutor::list_owned(OwnedKinds kinds) {
     std::vector<Object> owned;
-    for (auto& r : netlink_.list_owned_rules()) owned.emplace_back(std::move(r));
-    for (auto& r : netlink_.list_owned_routes()) owned.emplace_back(std::move(r));
+    if (kinds.rules)
+        for (auto& r : netlink_.list_owned_rules()) owned.emplace_back(std::move(r));
+    if (kinds.routes)
+        for (auto& r : netlink_.list_owned_routes()) owned.emplace_back(std::move(r));
     return owned;
 }
 
@@ -124,7 +126,7 @@ public:
     OwningSystemExecutor(const Config& config, Deadline deadline)
         : runner_(config.settings.path), system_(options(config, deadline), runner_, querier_) {}
     ActionResult apply(const Action& a) override { return system_.apply(a); }
-    std::vector<Object> list_owned() override { return system_.list_owned(); }
+    std::vector<Object> list_owned(OwnedKinds kinds) override { return system_.list_owned(kinds); }
     bool matches(const Object& w, const Object& p) const override { return system_.matches(w, p); }
 
 private:

@@ -42,7 +42,7 @@ public:
     ActionResult apply(const Action& action) override;
     // The kernel's rules then routes carrying our tag. Throws Error when the kernel
     // cannot be asked: an empty list must mean "none", not "could not look".
-    std::vector<Object> list_owned() override;
+    std::vector<Object> list_owned(OwnedKinds kinds = {}) override;
     // kernel_rule_matches / kernel_route_matches; equality for other kinds.
     bool matches(const Object& wanted, const Object& present) const override;
 

@@ -313,9 +313,11 @@ TEST_CASE("the kernel is asked for owned rules only when rules or routes are in 
           "[engine][ppp]") {
     struct CountingExecutor : RecordingExecutor {
         int listed = 0;
-        std::vector<Object> list_owned() override {
+        OwnedKinds asked{false, false};
+        std::vector<Object> list_owned(OwnedKinds kinds) override {
             ++listed;
-            return RecordingExecutor::list_owned();
+            asked = kinds;
+            return RecordingExecutor::list_owned(kinds);
         }
     };
     const auto run = [](const char* toml, CountingExecutor& ex) {
@@ -338,6 +340,14 @@ TEST_CASE("the kernel is asked for owned rules only when rules or routes are in 
     run("[uplink.tkom]\ninterface = \"ppp0\"\n[[rule]]\nto = \"2001:db8::/32\"\ntable = 100\nwhile = \"tkom\"\n",
         with_rule);
     CHECK(with_rule.listed == 1);
+    CHECK(with_rule.asked.rules);
+    CHECK_FALSE(with_rule.asked.routes);  // no route configured or applied: no route dump
+    CountingExecutor with_route;
+    run("[uplink.tkom]\ninterface = \"ppp0\"\n[[route]]\nto = \"2001:db8::/32\"\ndev = \"ppp0\"\ntable = 100\nwhile = \"tkom\"\n",
+        with_route);
+    CHECK(with_route.listed == 1);
+    CHECK_FALSE(with_route.asked.rules);
+    CHECK(with_route.asked.routes);
 }
 
 namespace {
