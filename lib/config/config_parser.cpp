@@ -774,6 +774,10 @@ namespace {
 // the start of a line, after '.' in a key, after '=', '[', '{' or ','); elsewhere,
 // as in `x = 1"a"`, toml++ reads the quote as part of a bare value, and so does this.
 void refuse_non_ascii_outside_strings(std::string_view text, const std::string& file) {
+    // Most configs are ASCII throughout: then there is nothing to refuse.
+    if (std::none_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+        return;
     enum class In { code, comment, basic, literal, multi_basic, multi_literal } in = In::code;
     int line = 1;
     std::size_t line_start = 0;

@@ -216,7 +216,11 @@ bool IpPrefix::contains(const IpAddress& a) const {
 }
 
 std::string IpPrefix::to_string() const {
-    return fmt::format("{}/{}", network.to_string(), length);
+    // Appended, not formatted: keys, state.json and the journal spell prefixes often.
+    std::string s = network.to_string();
+    s += '/';
+    s += std::to_string(length);
+    return s;
 }
 
 IpPrefix InterfaceAddress::subnet() const {

@@ -10,8 +10,11 @@ namespace hookctl {
 
 namespace {
 
+// Appended, not formatted: key_of spells each rule several times per run.
 std::string rule_selector(const RuleObject& r) {
-    std::string s = fmt::format("{} {}:", r.family == Family::v4 ? "ipv4" : "ipv6", r.priority);
+    std::string s = r.family == Family::v4 ? "ipv4 " : "ipv6 ";
+    s += std::to_string(r.priority);
+    s += ':';
     s += r.from ? " from " + r.from->to_string() : " from all";
     if (r.to) s += " to " + r.to->to_string();
     if (r.iif) s += " iif " + r.iif->str();
@@ -23,7 +26,7 @@ std::string rule_selector(const RuleObject& r) {
 }
 
 std::string rule_target(const RuleObject& r) {
-    if (r.action == RuleAction::lookup) return fmt::format(" lookup {}", r.table);
+    if (r.action == RuleAction::lookup) return " lookup " + std::to_string(r.table);
     return " " + to_string(r.action);
 }
 

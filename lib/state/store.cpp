@@ -30,7 +30,13 @@ constexpr const char* state_previous = "state.json.old";
 // umask, 077 under pppd, so it is set again), or, when they exist, checked to be
 // directories of ours, not symlinks, and put back to 0700.
 void ensure_private_dir(const std::string& d) {
-    // Opened first: it exists at every run but the first (no mkdir on the hot path).
+    // At every run but the first it is already right: one lstat says so. Anything else
+    // (missing, a symlink, another owner or mode) goes the way below, which opens it
+    // without following links and changes the mode through that descriptor.
+    struct stat st {};
+    if (::fstatat(AT_FDCWD, d.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+        st.st_uid == ::geteuid() && (st.st_mode & 07777) == 0700)
+        return;
     UniqueFd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd && errno == ENOENT) {
         // mkdir's mode is cut by the umask (077 under pppd): fixed below.
@@ -45,7 +51,6 @@ void ensure_private_dir(const std::string& d) {
                                 errno == ELOOP || errno == ENOTDIR
                                     ? " (a state directory must be a real directory)"
                                     : ""));
-    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw Error(fmt::format("{}: fstat: {}", d, errno_text()));
     if (st.st_uid != ::geteuid())
         throw Error(fmt::format(
