@@ -62,6 +62,10 @@ Deadline hook_deadline(const Context& ctx, const Config& config);
 EngineOptions engine_options(const Context& ctx, const Config& config);
 std::unique_ptr<Executor> executor_for(const Context& ctx, const Config& config);
 std::string format_time(Timestamp t);
+// Builds std::cout and the other standard streams if they are not yet (see
+// iostreams.cpp): before anything prints through them.
+void ensure_iostreams();
+
 void print_report(const RunReport& r, const std::string& title, bool json);
 int report_exit(const RunReport& r);
 // Handles one event end to end; if the config cannot be loaded the event is still

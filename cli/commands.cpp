@@ -25,13 +25,14 @@ struct Command {
     const char* args;
     const char* summary;
     int (*run)(Context&);
+    bool hook = false;  // run by a daemon: prints through stdio only (iostreams.cpp)
 };
 
 const Command commands[] = {
     {"dhcpcd", "", "handle one dhcpcd event (from the environment; run as a dhcpcd hook)",
-     cmd_dhcpcd},
+     cmd_dhcpcd, true},
     {"ppp", "SCRIPT [ARGS...]",
-     "handle one pppd event: SCRIPT is ip-up, ip-down, ipv6-up or ipv6-down", cmd_ppp},
+     "handle one pppd event: SCRIPT is ip-up, ip-down, ipv6-up or ipv6-down", cmd_ppp, true},
     {"plan", "--env-file FILE [--source dhcpcd|ppp:SCRIPT] [-- ARGS...]",
      "show what an event would do", cmd_plan},
     {"replay", "ID|--last [--apply]", "re-run a recorded event (dry run unless --apply)",
@@ -48,9 +49,9 @@ const Command commands[] = {
      "follow the uplinks with source = \"kernel\" through rtnetlink (a long-running service)",
      cmd_watch},
     {"networkd", "", "handle one networkd-dispatcher event (IFACE, STATE; run as its script)",
-     cmd_networkd},
-    {"nm", "IFACE ACTION", "handle one NetworkManager dispatcher event (run as its script)",
-     cmd_nm},
+     cmd_networkd, true},
+    {"nm", "IFACE ACTION", "handle one NetworkManager dispatcher event (run as its script)", cmd_nm,
+     true},
     {"apply", "", "reconcile the system with the stored facts (after a config change or reboot)",
      cmd_apply},
 };
@@ -69,7 +70,7 @@ void usage(std::ostream& out) {
 // the daemon had started it. `rc` is returned only when there is nothing to run.
 int chain(const Context& ctx, int rc) {
     if (ctx.chain.empty()) return rc;
-    std::cout.flush();
+    std::fflush(nullptr);  // the report (stdio) before the runner's own output
     // The process's own environment is the daemon's, byte for byte (duplicates and
     // all): the chained runner judges it itself, as it would have without hookctl.
     std::vector<std::string> args = ctx.chain;
@@ -78,7 +79,7 @@ int chain(const Context& ctx, int rc) {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execve(argv[0], argv.data(), environ);
-    std::cerr << "hookctl: cannot run " << ctx.chain[0] << ": " << std::strerror(errno) << "\n";
+    fmt::print(stderr, "hookctl: cannot run {}: {}\n", ctx.chain[0], std::strerror(errno));
     return rc;
 }
 
@@ -120,11 +121,12 @@ int run_cli(const Invocation& inv) {
         while (i < inv.args.size() && inv.args[i].rfind('-', 0) == 0) {
             const std::string& a = inv.args[i];
             if (a == "-h" || a == "--help") {
+                ensure_iostreams();
                 usage(std::cout);
                 return 0;
             }
             if (a == "--version") {
-                std::cout << "hookctl " << version << "\n";
+                fmt::print("hookctl {}\n", version);
                 return 0;
             }
             leading.push_back(a);
@@ -134,28 +136,32 @@ int run_cli(const Invocation& inv) {
         }
         if (!leading.empty()) parse_args(ctx, leading, po::options_description());
         if (i >= inv.args.size()) {
+            ensure_iostreams();
             usage(std::cerr);
             return 2;
         }
         const std::string name = inv.args[i];
         ctx.rest.assign(inv.args.begin() + static_cast<long>(i) + 1, inv.args.end());
-        for (const auto& c : commands)
-            if (name == c.name) return c.run(ctx);
+        for (const auto& c : commands) {
+            if (name != c.name) continue;
+            // The hooks print through stdio only (iostreams.cpp); the rest may use both.
+            if (!c.hook) ensure_iostreams();
+            return c.run(ctx);
+        }
         std::vector<std::string> names;
         for (const auto& c : commands) names.push_back(c.name);
-        std::cerr << "hookctl: "
-                  << with_hint(fmt::format("unknown command '{}'", name),
-                               did_you_mean(name, names, "`hookctl --help` lists the commands"))
-                  << "\n";
+        fmt::print(stderr, "hookctl: {}\n",
+                   with_hint(fmt::format("unknown command '{}'", name),
+                             did_you_mean(name, names, "`hookctl --help` lists the commands")));
         return 2;
     } catch (const UsageError& e) {
-        std::cerr << "hookctl: " << e.what() << "\n";
+        fmt::print(stderr, "hookctl: {}\n", e.what());
         return 2;
     } catch (const Error& e) {
-        std::cerr << "hookctl: " << e.what() << "\n";
+        fmt::print(stderr, "hookctl: {}\n", e.what());
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "hookctl: internal error: " << e.what() << "\n";
+        fmt::print(stderr, "hookctl: internal error: {}\n", e.what());
         return 3;
     }
 }

@@ -133,44 +133,63 @@ std::string format_time(Timestamp t) {
     return buf;
 }
 
+// The report and report_exit's lines go through stdio, not iostreams: they are the
+// hook's output, and a pppd or dhcpcd hook never builds the iostreams
+// (ensure_iostreams). std::cout shares stdio's buffer (synced), so the CLI's
+// commands that print around them keep their order.
 void print_report(const RunReport& r, const std::string& title, bool json) {
     if (json) {
-        std::cout << r.to_json().dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+        std::string text = r.to_json().dump(2, ' ', false, Json::error_handler_t::replace);
+        text += '\n';
+        std::fputs(text.c_str(), stdout);
         return;
     }
     std::string head = title;
     if (r.event)
         head = fmt::format("{} {} on {}", to_string(r.event->source), r.event->name,
                            r.event->interface.str());
-    std::cout << fmt::format("{}: {}{} ({:.2f} ms)\n", head, to_string(r.status),
-                             r.journal_id ? fmt::format(", journal #{}", *r.journal_id) : "",
-                             static_cast<double>(r.elapsed_us) / 1000.0);
-    if (!r.error.empty()) std::cout << "  error: " << r.error << "\n";
-    for (const auto& t : r.transitions) std::cout << "  * " << t.to_string() << "\n";
-    for (const auto& w : r.warnings) std::cout << "  warning: " << w << "\n";
-    for (const auto& p : r.problems) std::cout << "  problem: " << p << "\n";
-    for (const auto& e : r.errors) std::cout << "  error: " << e << "\n";
-    if (r.plan.empty() && r.error.empty()) std::cout << "  nothing to do\n";
+    std::string out = fmt::format("{}: {}{} ({:.2f} ms)\n", head, to_string(r.status),
+                                  r.journal_id ? fmt::format(", journal #{}", *r.journal_id) : "",
+                                  static_cast<double>(r.elapsed_us) / 1000.0);
+    const auto line = [&out](std::string_view prefix, const std::string& text) {
+        out.append(prefix);
+        out += text;
+        out += '\n';
+    };
+    if (!r.error.empty()) line("  error: ", r.error);
+    for (const auto& t : r.transitions) line("  * ", t.to_string());
+    for (const auto& w : r.warnings) line("  warning: ", w);
+    for (const auto& p : r.problems) line("  problem: ", p);
+    for (const auto& e : r.errors) line("  error: ", e);
+    if (r.plan.empty() && r.error.empty()) out += "  nothing to do\n";
     for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
         const Action& a = r.plan.actions[i];
         const std::string result =
             i < r.results.size() ? to_string(r.results[i].status) : "planned";
-        std::cout << fmt::format("  [{}] {}\n", result, a.describe());
-        std::cout << fmt::format("      from {}; because {}\n", a.origin, a.why);
+        out += fmt::format("  [{}] {}\n", result, a.describe());
+        out += fmt::format("      from {}; because {}\n", a.origin, a.why);
         if (i < r.results.size() && !r.results[i].message.empty() &&
             r.results[i].status != ActionResult::Status::done)
-            std::cout << "      " << r.results[i].message << "\n";
+            line("      ", r.results[i].message);
     }
+    // fwrite, not fputs: a message may hold a NUL byte (escaped elsewhere, but whole here).
+    std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 int report_exit(const RunReport& r) {
-    if (!r.error.empty()) std::cerr << "hookctl: " << r.error << "\n";
-    for (const auto& p : r.problems) std::cerr << "hookctl: " << p << "\n";
-    for (const auto& e : r.errors) std::cerr << "hookctl: " << e << "\n";
+    std::string err;
+    const auto line = [&err](const std::string& text) {
+        err += "hookctl: ";
+        err += text;
+        err += '\n';
+    };
+    if (!r.error.empty()) line(r.error);
+    for (const auto& p : r.problems) line(p);
+    for (const auto& e : r.errors) line(e);
     for (std::size_t i = 0; i < r.results.size(); ++i)
         if (r.results[i].status == ActionResult::Status::failed)
-            std::cerr << fmt::format("hookctl: {} failed: {}\n", r.plan.actions[i].describe(),
-                                     r.results[i].message);
+            line(fmt::format("{} failed: {}", r.plan.actions[i].describe(), r.results[i].message));
+    std::fwrite(err.data(), 1, err.size(), stderr);
     return r.exit_code();
 }
 
@@ -192,8 +211,8 @@ Config load_for_hook(const Context& ctx, const RawEvent& raw) {
                                                         {"status", "error"},
                                                         {"error", e.what()}});
             } catch (const Error& journal_error) {
-                std::cerr << "hookctl: journal: the event was not recorded: "
-                          << journal_error.what() << "\n";
+                fmt::print(stderr, "hookctl: journal: the event was not recorded: {}\n",
+                           journal_error.what());
             }
         }
         log_hook_run(ctx, raw, failed);
@@ -211,9 +230,7 @@ namespace {
 // and the state are written, the lock is released by the kernel.
 void exit_after_hook(const Context& ctx, int rc) {
     if (!ctx.chain.empty()) return;
-    std::cout.flush();
-    std::cerr.flush();
-    std::fflush(nullptr);
+    std::fflush(nullptr);  // std::cout and std::cerr write through stdio (synced)
     ::_exit(rc);
 }
 

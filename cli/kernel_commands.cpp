@@ -39,8 +39,8 @@ int run_dispatcher(Context& ctx, RawEvent raw) {
     const Config config = load_for_hook(ctx, raw);
     if (!is_kernel_uplink(config, *ifname)) {
         if (!ctx.globals.json)
-            std::cout << fmt::format(
-                "{}: no uplink with source = \"kernel\" uses it: nothing to do\n", ifname->str());
+            fmt::print("{}: no uplink with source = \"kernel\" uses it: nothing to do\n",
+                       ifname->str());
         return 0;
     }
     NetlinkInterfaces kernel;
