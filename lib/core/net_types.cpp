@@ -69,8 +69,11 @@ std::uint8_t parse_length(std::string_view text, int max, std::string_view what,
 // `a` with every bit from `length` on cleared; callers check length first.
 IpAddress masked(const IpAddress& a, int length) {
     IpAddress out = a;
-    for (int i = length; i < 128; ++i)
-        out.bytes[i / 8] &= static_cast<std::uint8_t>(~(0x80u >> (i % 8)));
+    for (int byte = 0; byte < 16; ++byte) {
+        const int kept = length - byte * 8;  // bits of this byte before `length`
+        if (kept >= 8) continue;
+        out.bytes[byte] &= kept <= 0 ? 0 : static_cast<std::uint8_t>(0xffu << (8 - kept));
+    }
     return out;
 }
 

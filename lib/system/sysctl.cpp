@@ -189,7 +189,23 @@ ActionResult SysctlWriter::ensure(const SysctlObject& sysctl) {
 
     // Read and written through one descriptor when the key is writable (one open per
     // key); read-only, it is only read, and a different value fails at the write below.
-    UniqueFd rw(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    UniqueFd rw;
+    bool opened_in_dir = false;
+    if (p.relative.size() > p.leaf.size()) {
+        const std::string dir = p.relative.substr(0, p.relative.size() - p.leaf.size() - 1);
+        if (dir != dir_ || !dir_fd_) {
+            dir_ = dir;
+            dir_fd_.reset(::open((root_ + "/" + dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        }
+        if (dir_fd_) {
+            rw.reset(::openat(dir_fd_.get(), p.leaf.c_str(), O_RDWR | O_CLOEXEC));
+            opened_in_dir = rw || errno != ENOENT;
+            // The directory went away since it was opened (an interface deleted, perhaps
+            // made again): the whole path decides, as for a key seen first.
+            if (!opened_in_dir) dir_fd_.reset();
+        }
+    }
+    if (!opened_in_dir) rw.reset(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     std::string current;
     int err = rw ? read_open_file(rw.get(), current) : read_small_file(path, current);
     if (err == ENOENT) {

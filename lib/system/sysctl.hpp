@@ -4,6 +4,7 @@
 #pragma once
 
 #include "executor.hpp"
+#include "fd.hpp"
 #include "objects.hpp"
 
 #include <optional>
@@ -40,6 +41,11 @@ public:
 
 private:
     std::string root_;
+    // The directory of the last key written ("net/ipv6/conf/ppp0") and a descriptor
+    // of it: an uplink's sysctls are opened from there, not each through the whole
+    // /proc/sys path (procfs looks every component up again; 5 µs per key here).
+    std::string dir_;
+    UniqueFd dir_fd_;
 };
 
 }  // namespace hookctl

@@ -258,3 +258,24 @@ TEST_CASE("IpAddress::to_string writes what inet_ntop writes", "[net_types]") {
     CHECK(parse_address("0.0.0.0", "t").to_string() == "0.0.0.0");
     CHECK(parse_address("203.0.113.255", "t").to_string() == "203.0.113.255");
 }
+
+TEST_CASE("mask clears exactly the bits from the prefix length on", "[net]") {
+    // Against the definition, bit by bit, for every length of both families.
+    std::mt19937 random(20261201);
+    for (int n = 0; n < 200; ++n) {
+        IpAddress a;
+        a.family = n % 2 ? Family::v6 : Family::v4;
+        for (int i = 0; i < (a.is_v6() ? 16 : 4); ++i)
+            a.bytes[i] = static_cast<std::uint8_t>(random());
+        for (int length = 0; length <= a.bit_length(); ++length) {
+            IpAddress expected = a;
+            for (int bit = length; bit < 128; ++bit)
+                expected.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
+            const IpPrefix p = mask(a, static_cast<std::uint8_t>(length));
+            INFO(a.to_string() << "/" << length);
+            CHECK(p.network == expected);
+            CHECK(p.length == length);
+            CHECK(p.contains(a));
+        }
+    }
+}

@@ -118,6 +118,34 @@ TEST_CASE("SysctlWriter writes only when the value differs", "[sysctl]") {
     }
 }
 
+TEST_CASE(
+    "SysctlWriter opens an interface's keys in its directory, and again by path when the directory was made anew",
+    "[sysctl]") {
+    TempDir dir;
+    const fs::path conf = dir.path / "net/ipv6/conf/ppp0";
+    write_file(conf / "accept_ra", "0\n");
+    write_file(conf / "autoconf", "0\n");
+    write_file(conf / "forwarding", "1\n");
+    SysctlWriter writer(dir.path.string());
+    CHECK(writer.ensure({"net.ipv6.conf.ppp0.accept_ra", "1"}).status ==
+          ActionResult::Status::done);
+    CHECK(writer.ensure({"net.ipv6.conf.ppp0.autoconf", "1"}).status == ActionResult::Status::done);
+    CHECK(read_file(conf / "autoconf") == "1\n");
+    // The interface went and came back (a new directory under the same name), as a
+    // pppd reconnect does: the writer's descriptor of the old directory finds nothing
+    // there, and the key is opened by its path in the new one.
+    fs::remove_all(conf);
+    write_file(conf / "forwarding", "1\n");
+    CHECK(writer.ensure({"net.ipv6.conf.ppp0.forwarding", "0"}).status ==
+          ActionResult::Status::done);
+    CHECK(read_file(conf / "forwarding") == "0\n");
+    // Another interface's key: its own directory.
+    write_file(dir.path / "net/ipv6/conf/wan0/accept_ra", "1\n");
+    CHECK(writer.ensure({"net.ipv6.conf.wan0.accept_ra", "2"}).status ==
+          ActionResult::Status::done);
+    CHECK(read_file(dir.path / "net/ipv6/conf/wan0/accept_ra") == "2\n");
+}
+
 TEST_CASE("SysctlWriter names what is missing", "[sysctl]") {
     TempDir dir;
     write_file(dir.path / "net/ipv6/conf/ppp0/accept_ra", "0\n");
