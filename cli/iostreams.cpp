@@ -11,9 +11,10 @@
 
 #ifdef HOOKCTL_DEFER_IOSTREAMS
 // The Itanium C++ ABI's complete-object constructor std::ios_base::Init::Init().
-// The class is empty: the object's address is not used.
-extern "C" void __real__ZNSt8ios_base4InitC1Ev(void* self);
-extern "C" void __wrap__ZNSt8ios_base4InitC1Ev(void*) {}
+// The class is empty: the object's address is not used. The names are the linker's
+// (--wrap=SYMBOL calls __wrap_SYMBOL and names the original __real_SYMBOL).
+extern "C" void __real__ZNSt8ios_base4InitC1Ev(void* self);  // NOLINT(bugprone-reserved-identifier)
+extern "C" void __wrap__ZNSt8ios_base4InitC1Ev(void*) {}     // NOLINT(bugprone-reserved-identifier)
 #endif
 
 namespace hookctl::cli {
