@@ -92,16 +92,21 @@ Config load_config(const std::string& path) {
     if (st.st_size > max_bytes)
         throw ConfigError(where,
                           fmt::format("{} bytes; a config is at most {}", st.st_size, max_bytes));
+    // Read into the string itself: a buffer on this frame would sit under the whole
+    // parse below, and each stack page the parse reaches for the first time is a fault.
     std::string text;
-    char buf[16384];
+    text.reserve(static_cast<std::size_t>(st.st_size) + 1);
     for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
+        const std::size_t used = text.size();
+        text.resize(std::max(text.capacity(), used + 1));
+        const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+        const int err = n < 0 ? errno : 0;
+        text.resize(used + (n > 0 ? static_cast<std::size_t>(n) : 0));
+        if (err == EINTR) continue;
+        if (err != 0)
             throw ConfigError(where,
-                              fmt::format("cannot read the config file: {}", std::strerror(errno)));
+                              fmt::format("cannot read the config file: {}", std::strerror(err)));
         if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
         if (static_cast<off_t>(text.size()) > max_bytes)
             throw ConfigError(
                 where, fmt::format("more than {} bytes; a config is at most that", max_bytes));

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -44,15 +45,18 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
+// Straight into the string, 4 KiB or the capacity it already has at a time: no
+// buffer on the stack, whose pages a process that has just started faults in one by one.
 bool read_all(int fd, std::string& out) {
-    char buf[16384];
     for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0) {
-            out.append(buf, static_cast<std::size_t>(n));
-        } else if (n == 0) {
-            return true;
-        } else if (errno != EINTR) {
+        const std::size_t used = out.size();
+        out.resize(std::max(out.capacity(), used + 4096));
+        const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+        const int err = n < 0 ? errno : 0;
+        out.resize(used + (n > 0 ? static_cast<std::size_t>(n) : 0));
+        if (n == 0) return true;
+        if (err != 0 && err != EINTR) {
+            errno = err;  // for the caller's message
             return false;
         }
     }

@@ -64,15 +64,19 @@ bool is_directory(const std::string& path) {
 // Reads an open /proc/sys file whole. Returns errno (0 on success). A sysctl's handler
 // produces the whole value in one read when the buffer holds it, so a read shorter
 // than the buffer is the end (no second read to see 0 bytes).
+// Read into `out` itself (no buffer on the stack: see read_all).
 int read_open_file(int fd, std::string& out) {
-    char buf[4096];
+    constexpr std::size_t chunk = 4096;
     out.clear();
     for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (static_cast<std::size_t>(n) < sizeof buf) return 0;
+        const std::size_t used = out.size();
+        out.resize(used + chunk);
+        const ssize_t n = ::read(fd, out.data() + used, chunk);
+        const int err = n < 0 ? errno : 0;
+        out.resize(used + (n > 0 ? static_cast<std::size_t>(n) : 0));
+        if (err == EINTR) continue;
+        if (err != 0) return err;
+        if (static_cast<std::size_t>(n) < chunk) return 0;
     }
 }
 
