@@ -84,6 +84,12 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$WORK/bin" "$WORK/t" "$WORK/hk" "$WORK/sh" "$WORK/floor" "$WORK/seed" "$WORK/direct"
 cc -O2 -static -o "$WORK/bin/timer" "$ROOT/bench/timer.c"
 cc -O2 -static -o "$WORK/bin/floor" "$ROOT/bench/floor.c"
+# hookctl as an install writes it (meson install, dpkg: the file written front to back),
+# not the linker's output file: the same bits start measurably faster or slower
+# depending on how the file's page cache was filled (bench/README.md).
+HK_BUILT=$HK
+install -m 0755 "$HK" "$WORK/bin/hookctl"
+HK=$WORK/bin/hookctl
 TIMER=$WORK/bin/timer
 FLOOR=$WORK/bin/floor
 
@@ -650,7 +656,7 @@ buildtype=$(jq -r '.[] | select(.name == "buildtype") | .value' "$BUILD/meson-in
 
 echo
 echo "hook_bench: $ROUNDS rounds x $N events per batch per side, medians in ms per event"
-echo "  binary: $("$HK" --version 2>/dev/null | head -1) ($HK, buildtype $buildtype, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' +local changes'))"
+echo "  binary: $("$HK" --version 2>/dev/null | head -1) ($HK_BUILT installed as $HK, buildtype $buildtype, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' +local changes'))"
 echo "  $(uname -r), $(nproc) CPUs, load $LOAD0 before, $(cut -d' ' -f1-3 /proc/loadavg) after;" \
      "CPUs busy $(busy "$STAT0" "$STAT1")% during the run (this benchmark's own processes: ~${bench_cpu}%);" \
      "scheduling $(chrt -p $$ | sed -n 's/.*scheduling policy: //p'); $(awk -v a="$T_START" -v b="$T_END" 'BEGIN { printf "%.0f", b - a }') s"
