@@ -90,6 +90,14 @@ cc -O2 -static -o "$WORK/bin/floor" "$ROOT/bench/floor.c"
 HK_BUILT=$HK
 install -m 0755 "$HK" "$WORK/bin/hookctl"
 HK=$WORK/bin/hookctl
+# A second copy whose pages are dropped from the page cache, so that its runs read it
+# back from disk the way the first run after a reboot does: the hook-alone groups but
+# the prefix change also run it (side "disk"), as that is how a router rebooted since
+# the install has the binary.
+HK_DISK=$WORK/bin/hookctl-disk
+install -m 0755 "$HK_BUILT" "$HK_DISK"
+sync "$HK_DISK"
+dd if="$HK_DISK" iflag=nocache count=0 status=none
 TIMER=$WORK/bin/timer
 FLOOR=$WORK/bin/floor
 
@@ -219,13 +227,15 @@ sysctls_fresh() {
     echo 0 >$SYS/use_tempaddr; echo 1 >$SYS/forwarding; echo 0 >$SYS/autoconf; echo 0 >$SYS/accept_ra
 }
 # pppd_d SIDE: what /etc/ppp/<script>.d holds for SIDE: hk (the 50-hookctl links of
-# hooks/install-links.sh, as meson install makes them), sh (the seed scripts; none for ipv6-down) or empty.
+# hooks/install-links.sh, as meson install makes them), disk (the same to the copy read back
+# from disk), sh (the seed scripts; none for ipv6-down) or empty.
 pppd_d() {
     local s
     for s in ip-up ip-down ipv6-up ipv6-down; do
         rm -f "$WORK/ppp/$s.d/"*
         case $1 in
             hk) ln -s "$HK" "$WORK/ppp/$s.d/50-hookctl" ;;
+            disk) ln -s "$HK_DISK" "$WORK/ppp/$s.d/50-hookctl" ;;
             sh) [ ! -e "$WORK/seed/$s" ] || cp "$WORK/seed/$s" "$WORK/ppp/$s.d/50-shell" ;;
         esac
     done
@@ -286,8 +296,11 @@ ev_reconnect_wrapper() { reconnect "$1" wrap; }
 
 # Group ipv6up: the ipv6-up hook alone, as run-parts starts it (after an untimed
 # ipv6-down and fresh sysctls, so every run writes all four).
-SIDES_ipv6up=(hk sh floor)
+SIDES_ipv6up=(hk disk sh floor)
 setup_ipv6up_hk() { pppd_d hk; }
+setup_ipv6up_disk() { pppd_d disk; }
+ev_ipv6up_disk() { ev_ipv6up_hk "$@"; }
+check_ipv6up_disk() { check_ipv6up_hk "$@"; }
 ev_ipv6up_hk() {
     untimed PPPD_ENV "$WORK/direct/ipv6-down" "${PPP6_ARGS[@]}"
     sysctls_fresh
@@ -299,8 +312,11 @@ ev_ipv6up_sh() { sysctls_fresh; timed "$1" RP6_ENV /etc/ppp/ipv6-up.d/50-shell "
 ev_ipv6up_floor() { sysctls_fresh; timed "$1" NO_ENV "$FLOOR" sysctls ppp0 1 0 1 1; }
 
 # Group ipup: the ip-up hook alone (after an untimed ip-down).
-SIDES_ipup=(hk sh floor)
+SIDES_ipup=(hk disk sh floor)
 setup_ipup_hk() { pppd_d hk; }
+setup_ipup_disk() { pppd_d disk; }
+ev_ipup_disk() { ev_ipup_hk "$@"; }
+check_ipup_disk() { check_ipup_hk "$@"; }
 ev_ipup_hk() {
     untimed PPPD_ENV "$WORK/direct/ip-down" "${PPP4_ARGS[@]}"
     timed "$1" RP4_ENV /etc/ppp/ip-up.d/50-hookctl "${PPP4_ARGS[@]}"
@@ -348,18 +364,24 @@ ev_prefix_validator() {
 # Group renew: RENEW6 with the prefix unchanged, the hook alone. hookctl has nothing to
 # do (one untimed renew first, so the lifetimes it stores match); the seed script does
 # all of its work again. The floor: a static program that starts and exits.
-SIDES_renew=(hk sh noop)
+SIDES_renew=(hk disk sh noop)
 setup_renew_hk() { untimed "RENEW_$HK_CUR" "$HK" dhcpcd; }
 ev_renew_hk() { timed "$1" "RENEW_$HK_CUR" "$HK" dhcpcd; }
 check_renew_hk() { journal_expect "$1" "RENEW6 applied 0"; }
+setup_renew_disk() { setup_renew_hk; }
+ev_renew_disk() { timed "$1" "RENEW_$HK_CUR" "$HK_DISK" dhcpcd; }
+check_renew_disk() { check_renew_hk "$@"; }
 ev_renew_sh() { timed "$1" "RENEW_$SH_CUR" /bin/sh "$WORK/seed/90-shell"; HUPS_SH=$((HUPS_SH + 1)); }
 ev_renew_noop() { timed "$1" NO_ENV "$FLOOR" noop; }
 
 # Group ra: ROUTERADVERT, the hook alone: nothing to do on either side.
-SIDES_ra=(hk sh noop)
+SIDES_ra=(hk disk sh noop)
 setup_ra_hk() { untimed RA "$HK" dhcpcd; }
 ev_ra_hk() { timed "$1" RA "$HK" dhcpcd; }
 check_ra_hk() { journal_expect "$1" "ROUTERADVERT applied 0"; }
+setup_ra_disk() { setup_ra_hk; }
+ev_ra_disk() { timed "$1" RA "$HK_DISK" dhcpcd; }
+check_ra_disk() { check_ra_hk "$@"; }
 ev_ra_sh() { timed "$1" RA /bin/sh "$WORK/seed/90-shell"; }
 ev_ra_noop() { timed "$1" NO_ENV "$FLOOR" noop; }
 
@@ -716,9 +738,13 @@ target() {  # LABEL HK-US LIMIT-MS FLOOR-US
         "$(ms "$4")" "$d $(mark "$d" 0.3 le)"
 }
 target "ipv6-up (4 sysctls)" "$(side_med ipv6up hk)" 1.0 "$(side_med ipv6up floor)"
+target "ipv6-up, binary read back from disk" "$(side_med ipv6up disk)" 1.0 "$(side_med ipv6up floor)"
 target "ip-up (2 rules)" "$(side_med ipup hk)" 1.2 "$(side_med ipup floor)"
+target "ip-up, binary read back from disk" "$(side_med ipup disk)" 1.2 "$(side_med ipup floor)"
 target "RENEW6 unchanged" "$(side_med renew hk)" 1.0 "$(side_med renew noop)"
+target "RENEW6, binary read back from disk" "$(side_med renew disk)" 1.0 "$(side_med renew noop)"
 target "ROUTERADVERT" "$(side_med ra hk)" 1.0 "$(side_med ra noop)"
+target "ROUTERADVERT, binary read back from disk" "$(side_med ra disk)" 1.0 "$(side_med ra noop)"
 target "prefix change, minus radvd -c" "$(awk -v a="$(side_med prefix hk)" -v b="$VAL" 'BEGIN { print a - b }')" 2.0 \
     "$(side_med prefix floor)"
 echo "  radvd -c -C on hookctl's radvd.conf, alone: $(ms "$VAL") ms (hookctl runs it on every change;" \
