@@ -398,7 +398,11 @@ bool valid_utf8(std::string_view s) {
 // refused too, so that a damaged file cannot exhaust the stack.
 class StateReader {
 public:
-    StateReader(const char* first, const char* last) : begin_(first), p_(first), end_(last) {}
+    // The text ends at its first NUL byte, as nlohmann's parser has it (a NUL after the
+    // value is the end of the input there; one inside a string is refused by both).
+    // So a file whose tail a crash left as zeros reads as the JSON before them.
+    StateReader(const char* first, const char* last)
+        : begin_(first), p_(first), end_(std::find(first, last, '\0')) {}
 
     StateTree read() {
         if (end_ - p_ >= 3 && std::string_view(p_, 3) == "\xef\xbb\xbf") p_ += 3;

@@ -90,13 +90,26 @@ void read_state(const std::string& text) {
     if (event) check_round_trip(*event);
 }
 
+// The segment's directory, removed when the fuzzer exits (a crash leaves it).
+std::string& segment_dir() {
+    static std::string dir;
+    return dir;
+}
+
+void remove_segment_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(segment_dir(), ignored);
+}
+
 // The same bytes as a journal segment: every line that parses is an entry.
 void read_segment(const std::string& text) {
-    static const std::string dir = [] {
+    static const std::string& dir = []() -> const std::string& {
         const auto d =
             std::filesystem::temp_directory_path() / ("hookctl-fuzz-" + std::to_string(::getpid()));
         std::filesystem::create_directories(d);
-        return d.string();
+        segment_dir() = d.string();
+        std::atexit(remove_segment_dir);
+        return segment_dir();
     }();
     std::ofstream(dir + "/00000001.jsonl", std::ios::binary | std::ios::trunc) << text;
     try {

@@ -396,6 +396,16 @@ TEST_CASE("parse_state_tree reads what nlohmann's parser reads", "[store]") {
         "[]x",
         "{\"a\":}",
         "\"\\u00e9\"",
+        // A NUL byte: the end of the input outside a string, refused inside one
+        // (found by fuzz_state: "1\0").
+        std::string("1\0", 2),
+        std::string("1\0x", 3),
+        std::string("{}\0 ", 4),
+        std::string("\0", 1),
+        std::string("[1,\0", 4),
+        std::string("\"a\0b\"", 5),
+        std::string(" 1 \0\0", 5),
+        std::string("{\"a\":1}\0\0\0\0", 11),
     };
     for (const auto& t : texts) same(t);
     // Damaged copies of a real state file: bytes flipped, dropped, and inserted.
