@@ -43,14 +43,23 @@ Json parse_state_json(const char* first, const char* last) {
 
 namespace {
 
-// A member by reference, or an empty array or object when it is absent (value()
-// would return a copy of it, subtree and all).
+// A member by reference, or `empty` when it is absent (value() would return a copy
+// of it, subtree and all).
 template <class J>
-const J& member_or_empty(const J& j, const char* name, const J& kind) {
-    static const J empty_array = J::array(), empty_object = J::object();
+const J& member_or(const J& j, const char* name, const J& empty) {
     if (!j.is_object()) throw Error(fmt::format("state: not an object where '{}' belongs", name));
     if (const auto it = j.find(name); it != j.end()) return *it;
-    return kind.is_array() ? empty_array : empty_object;
+    return empty;
+}
+template <class J>
+const J& array_member(const J& j, const char* name) {
+    static const J empty = J::array();
+    return member_or(j, name, empty);
+}
+template <class J>
+const J& object_member(const J& j, const char* name) {
+    static const J empty = J::object();
+    return member_or(j, name, empty);
 }
 
 // Reads a required field, with the field path in the error.
@@ -127,11 +136,11 @@ Dhcp4Facts dhcp4_from_json(const J& p, Timestamp reported) {
 template <class J>
 Dhcp6Facts dhcp6_from_json(const J& p, Timestamp reported) {
     Dhcp6Facts x;
-    for (const auto& a : member_or_empty(p, "addresses", J::array()))
+    for (const auto& a : array_member(p, "addresses"))
         x.addresses.push_back(
             AddressLease{parse_address(str(a, "address"), Family::v6, "dhcp6.address"),
                          lifetime(a, "preferred"), lifetime(a, "valid")});
-    for (const auto& a : member_or_empty(p, "prefixes", J::array()))
+    for (const auto& a : array_member(p, "prefixes"))
         x.prefixes.push_back(PrefixLease{parse_prefix(str(a, "prefix"), "dhcp6.prefix"),
                                          a.value("iaid", 0u), lifetime(a, "preferred"),
                                          lifetime(a, "valid")});
@@ -145,18 +154,18 @@ template <class J>
 RaFacts ra_from_json(const J& j, Timestamp reported) {
     RaFacts x;
     x.reported = j.value("reported", reported);
-    for (const auto& r : member_or_empty(j, "routers", J::array())) {
+    for (const auto& r : array_member(j, "routers")) {
         RaRouter rr;
         rr.from = parse_address(str(r, "from"), Family::v6, "ra.from");
         rr.router_lifetime = r.value("router-lifetime", 0u);
         rr.flags = r.value("flags", "");
-        for (const auto& p : member_or_empty(r, "prefixes", J::array()))
+        for (const auto& p : array_member(r, "prefixes"))
             rr.prefixes.push_back(RaPrefix{parse_prefix(str(p, "prefix"), "ra.prefix"),
                                            p.value("on-link", false), p.value("autonomous", false),
                                            lifetime(p, "preferred"), lifetime(p, "valid")});
         rr.rdnss = addresses(r, "rdnss");
         rr.dnssl = domains(r, "dnssl");
-        for (const auto& a : member_or_empty(r, "addresses", J::array()))
+        for (const auto& a : array_member(r, "addresses"))
             rr.addresses.push_back(
                 parse_interface_address(a.template get<std::string>(), "ra.addresses"));
         x.routers.push_back(rr);
@@ -170,10 +179,10 @@ KernelLinkFacts kernel_from_json(const J& j) {
     x.up = j.value("up", false);
     x.lower_up = j.value("lower-up", false);
     x.reported = j.value("reported", Timestamp{0});
-    for (const auto& a : member_or_empty(j, "addresses", J::array())) {
+    for (const auto& a : array_member(j, "addresses")) {
         KernelAddress k;
         k.address = parse_interface_address(str(a, "address"), "kernel.address");
-        for (const auto& flag : member_or_empty(a, "flags", J::array()))
+        for (const auto& flag : array_member(a, "flags"))
             if (!set_flag(k, flag.template get<std::string>()))
                 throw Error(fmt::format("state: kernel.flags: unknown flag '{}'",
                                         flag.template get<std::string>()));
@@ -198,7 +207,7 @@ InterfaceFacts interface_facts_from_json(const J& j) {
     if (j.contains("ra")) f.ra = ra_from_json(j.at("ra"), reported);
     if (j.contains("delegated")) {
         DelegatedFacts x;
-        for (const auto& a : member_or_empty(j.at("delegated"), "addresses", J::array()))
+        for (const auto& a : array_member(j.at("delegated"), "addresses"))
             x.addresses.push_back(
                 parse_interface_address(a.template get<std::string>(), "delegated.addresses"));
         f.delegated = x;
@@ -215,8 +224,8 @@ Facts facts_from_tree(const J& j) {
             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
         }))
         throw Error("facts: boot-id is not a boot id");
-    const J& interfaces = member_or_empty(j, "interfaces", J::object());
-    const J& retired = member_or_empty(j, "retired-prefixes", J::object());
+    const J& interfaces = object_member(j, "interfaces");
+    const J& retired = object_member(j, "retired-prefixes");
     for (const auto& [name, v] : interfaces.items())
         f.interfaces[parse_interface_name(name, "facts.interfaces")] = interface_facts_from_json(v);
     for (const auto& [lan, list] : retired.items())
@@ -307,7 +316,7 @@ Object object_from_tree(const J& j) {
         f.owner = j.value("owner", "");
         f.group = j.value("group", "");
         f.validate = j.value("validate", std::vector<std::string>{});
-        for (const auto& s : member_or_empty(j, "on-change", J::array()))
+        for (const auto& s : array_member(j, "on-change"))
             f.on_change.push_back(service_from_tree(s));
         return f;
     }

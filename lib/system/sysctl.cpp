@@ -98,17 +98,12 @@ int write_value(int fd, const std::string& value) {
     return n < 0 ? errno : (static_cast<std::size_t>(n) == line.size() ? 0 : EIO);
 }
 
-// One write() call: /proc/sys handlers parse the buffer of a single write, so a
-// short write would leave half a value. No O_CREAT: a missing key is an error.
+// The same through `path` (a key that could not be opened for reading and writing).
+// No O_CREAT: a missing key is an error.
 int write_small_file(const std::string& path, const std::string& value) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return errno;
-    std::string line = value + "\n";
-    ssize_t n;
-    do {
-        n = ::write(fd, line.data(), line.size());
-    } while (n < 0 && errno == EINTR);
-    int e = n < 0 ? errno : (static_cast<std::size_t>(n) == line.size() ? 0 : EIO);
+    int e = write_value(fd, value);
     if (::close(fd) != 0 && e == 0) e = errno;
     return e;
 }

@@ -92,7 +92,7 @@ ip_up >"$WORK/out" 2>&1
 rc=$?
 expect "ip-up exit status" 0 echo $rc
 # The first update after named's start: on a failure, say what hookctl said (CI saw
-# one once, this stop, and its reason was not on record).
+# one fail once, and its reason was not on record).
 [ "$rc" = 0 ] || sed 's/^/    /' "$WORK/out" | head -30
 expect "router A after ip-up" "198.51.100.7" answer router A
 dhcpcd a-initial-start/08-BOUND6 >"$WORK/out" 2>&1; expect "BOUND6 exit status" 0 echo $?
