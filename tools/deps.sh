@@ -4,7 +4,7 @@
 # system services: a policy-rc.d that forbids starting is put in place for the
 # install and removed afterwards (unless one was there already).
 set -euo pipefail
-pkgs=(meson ninja-build g++ pkg-config
+pkgs=(meson ninja-build g++ pkg-config lld   # lld: hookctl's code ordered (cli/meson.build)
       libboost-dev libboost-program-options-dev libboost-filesystem-dev
       libfmt-dev catch2 libtomlplusplus-dev nlohmann-json3-dev
       clang clang-format clang-tidy libclang-rt-14-dev python3 util-linux

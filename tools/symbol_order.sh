@@ -1,0 +1,158 @@
+#!/bin/bash
+# Writes cli/symbol-order.txt: the functions hook events run, for the linker (lld's --symbol-ordering-file, cli/meson.build) to put at
+# the front of hookctl's code. A hook run then touches a few hundred contiguous KB of
+# the 2 MB of code instead of pages all over it: fewer page faults, less mapped,
+# smaller RSS (bench/README.md has the figures).
+#
+#   tools/symbol_order.sh [BUILD_DIR]     (root: a scratch network namespace; needs
+#                                          valgrind; default BUILD_DIR "build")
+#
+# Run it again after changing what a hook event runs (tests/cli/symbol_order.sh fails
+# when too many listed functions no longer exist). How: the events of
+# bench/hook_bench.sh (pppd's four scripts as run-parts starts them, dhcpcd's
+# REBIND6 with a new prefix, RENEW6 unchanged, ROUTERADVERT), each once under
+# callgrind in a namespace of its own. The functions ipv6-up runs come first (it has
+# the tightest target), then those each further event adds; within an event in
+# callgrind's order (not the order of first call, which callgrind does not keep).
+# Valgrind's CPU has no AVX-512, so glibc picks other variants of its string
+# functions than real hardware does: every variant of a listed one is listed. The
+# IFUNC resolvers a static binary runs at start (nm type "i") are listed too.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+HK=$BUILD/cli/hookctl
+OUT=$ROOT/cli/symbol-order.txt
+
+if [ "$(id -u)" != 0 ]; then echo "symbol_order: needs root (a network namespace)" >&2; exit 1; fi
+command -v valgrind >/dev/null || { echo "symbol_order: valgrind missing (apt-get install valgrind)" >&2; exit 1; }
+[ -x "$HK" ] || { echo "symbol_order: no $HK; build it first: bash tools/build.sh" >&2; exit 1; }
+
+if [ -z "${HOOKCTL_SYMBOL_ORDER_IN_NS:-}" ]; then
+    NS=hookctl-symorder-$$
+    trap 'ip netns del "$NS" 2>/dev/null || true' EXIT
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    for i in ppp0 wan0 int0; do
+        ip -n "$NS" link add "$i" type veth peer name "$i-peer"
+        ip -n "$NS" link set "$i" up
+    done
+    HOOKCTL_SYMBOL_ORDER_IN_NS=1 ip netns exec "$NS" bash "$0" "$BUILD"
+    exit
+fi
+
+# ---- inside the namespace
+WORK=$(mktemp -d /tmp/hookctl-symorder.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+STATE=$WORK/state
+CONFIG=$WORK/hookctl.toml
+cat >"$CONFIG" <<EOF
+[tables]
+kd = 199
+
+[uplink.tkom]
+interface = "ppp0"
+sysctl.ipv6 = { use_tempaddr = 1, forwarding = 0, autoconf = 1, accept_ra = 1 }
+
+[uplink.isp]
+interface = "wan0"
+
+[lan.lan]
+interface = "int0"
+prefix = { from = "isp", subnet = 0, length = 64 }
+
+[[rule]]
+to = ["198.51.100.10/32", "203.0.113.20/32"]
+table = "kd"
+while = "tkom"
+
+[[rule]]
+from = "lan.prefix"
+table = "kd"
+
+[radvd]
+file = "$WORK/radvd.conf"
+reload-pidfile = "$WORK/radvd.pid"
+interface.lan = { managed = true, min-interval = 3, max-interval = 10 }
+EOF
+HK_ENV=("HOOKCTL_CONFIG=$CONFIG" "HOOKCTL_STATE_DIR=$STATE")
+PPPD_ENV=(IFNAME=ppp0 UNIT=0 PPPD_PID=4242 PPPLOGNAME=root DEVICE=/dev/ttyS0
+          IPLOCAL=192.0.2.1 IPREMOTE=192.0.2.2 LLLOCAL=fe80::1 LLREMOTE=fe80::2
+          PATH=/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin "${HK_ENV[@]}")
+PPP4=(ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom)
+PPP6=(ppp0 /dev/ttyS0 115200 fe80::1 fe80::2 tkom)
+for s in ip-up ip-down ipv6-up ipv6-down; do
+    mkdir -p "$WORK/$s.d"
+    ln -s "$HK" "$WORK/$s.d/50-hookctl"
+done
+profile() {  # NAME ENV-ARRAY PROGRAM ARGS...
+    local name=$1
+    local -n env_=$2
+    shift 2
+    env -i "${env_[@]}" valgrind -q --tool=callgrind --demangle=no \
+        --callgrind-out-file="$WORK/cg.$name" "$@" </dev/null >/dev/null 2>"$WORK/err.$name" ||
+        { echo "symbol_order: $name failed: $(tail -3 "$WORK/err.$name")" >&2; exit 1; }
+}
+dhcpcd_env() {  # ARRAY FILE: a dhcpcd capture's variables plus HK_ENV
+    local -n arr=$1
+    mapfile -t arr < <(grep -v -e '^#' -e '^$' "$2")
+    arr+=("${HK_ENV[@]}")
+}
+DATA=$ROOT/tests/data/dhcpcd
+dhcpcd_env REBIND "$DATA/c1-prefix-change-rebind/04-REBIND6.env"
+dhcpcd_env RENEW "$DATA/b3-renew-timer/02-RENEW6.env"
+dhcpcd_env RA "$DATA/b3-renew-timer/03-ROUTERADVERT.env"
+
+# Untimed set-up so that each profiled event acts: the link down, then up.
+env -i "${PPPD_ENV[@]}" "$HK" ppp ipv6-down "${PPP6[@]}" >/dev/null
+profile ipv6-up PPPD_ENV "$WORK/ipv6-up.d/50-hookctl" "${PPP6[@]}"
+profile ip-up PPPD_ENV "$WORK/ip-up.d/50-hookctl" "${PPP4[@]}"
+profile rebind REBIND "$HK" dhcpcd
+profile renew RENEW "$HK" dhcpcd
+profile ra RA "$HK" dhcpcd
+profile ip-down PPPD_ENV "$WORK/ip-down.d/50-hookctl" "${PPP4[@]}"
+profile ipv6-down PPPD_ENV "$WORK/ipv6-down.d/50-hookctl" "${PPP6[@]}"
+"$HK" --state-dir "$STATE" events --json --limit 7 |
+    python3 -c 'import json, sys
+got = [(e["name"], e["status"]) for e in json.load(sys.stdin)]
+bad = [g for g in got if g[1] not in ("applied", "unchanged")]
+if len(got) != 7 or bad: sys.exit(f"symbol_order: events did not run as expected: {got}")'
+
+nm --defined-only "$HK" | awk 'NF == 3 && $2 ~ /^[tTwWi]$/ { print $3 }' | sort -u >"$WORK/defined"
+python3 - "$WORK/defined" "$OUT" "$WORK"/cg.{ipv6-up,ip-up,rebind,renew,ra,ip-down,ipv6-down} <<'EOF'
+import re, sys
+defined_file, out, profiles = sys.argv[1], sys.argv[2], sys.argv[3:]
+defined = set(open(defined_file).read().split())
+# callgrind names a function once, "fn=(ID) NAME" or "cfn=(ID) NAME", then by ID only;
+# NAME'N is its Nth recursion level.
+order, seen = [], set()
+def add(name):
+    if name in defined and name not in seen:
+        seen.add(name)
+        order.append(name)
+variant = re.compile(r'^(__\w+?)_(sse2|ssse3|sse4_1|sse4_2|sse42|avx|avx2|evex|avx512|erms|rtm)')
+resolver = re.compile(r'^(\w+)_ifunc$')
+# What runs on hardware but not under valgrind (seen with `perf trace -F min`: the
+# functions whose first call faulted in a page outside the ordered code).
+HARDWARE_ONLY = ['___pthread_mutex_lock', '___pthread_mutex_unlock']
+for path in profiles:
+    for line in open(path):
+        m = re.match(r'c?fn=\(\d+\) (\S+)', line)
+        if not m:
+            continue
+        name = re.sub(r"'\d+$", '', m.group(1))
+        add(name)
+        v = variant.match(name)
+        r = resolver.match(name)
+        base = v.group(1) if v else '__' + r.group(1).lstrip('_') if r else None
+        if base:
+            for other in sorted(n for n in defined if n.startswith(base + '_')):
+                add(other)
+for name in HARDWARE_ONLY:
+    add(name)
+with open(out, 'w') as f:
+    f.write('# Written by tools/symbol_order.sh: the functions hook events run, ipv6-up\'s\n'
+            '# first (lld --symbol-ordering-file, cli/meson.build). Regenerate, do not edit.\n')
+    f.write(''.join(n + '\n' for n in order))
+print(f'symbol_order: {len(order)} functions -> {out}')
+EOF
