@@ -11,6 +11,7 @@ pkgs=(meson ninja-build g++ pkg-config lld   # lld: hookctl's code ordered (cli/
       iproute2 radvd ndisc6 kea-dhcp6-server dhcpcd-base bind9 bind9-utils bind9-dnsutils ppp jq
       nftables iptables dnsmasq-base   # nft, ip6tables-legacy, dnsmasq: hookctl doctor's checks and tests
       strace time    # strace, GNU time: bench/hook_bench.sh (child processes, syscalls, peak RSS)
+      valgrind       # tools/symbol_order.sh (callgrind), tests/netns/symbol_order.sh
       dpkg-dev debhelper lintian man-db)   # tools/build-deb.sh, tests/netns/package*.sh
 missing=()
 for p in "${pkgs[@]}"; do

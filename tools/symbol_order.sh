@@ -4,25 +4,32 @@
 # the 2 MB of code instead of pages all over it: fewer page faults, less mapped,
 # smaller RSS (bench/README.md has the figures).
 #
-#   tools/symbol_order.sh [BUILD_DIR]     (root: a scratch network namespace; needs
-#                                          valgrind; default BUILD_DIR "build")
+#   tools/symbol_order.sh [-o FILE] [BUILD_DIR]   (root: a scratch network namespace;
+#                                                  needs valgrind; default BUILD_DIR
+#                                                  "build", FILE cli/symbol-order.txt)
+#   HOOKCTL=/path/to/hookctl tools/symbol_order.sh ...   (another binary)
 #
 # Run it again after changing what a hook event runs (tests/cli/symbol_order.sh fails
-# when too many listed functions no longer exist). How: the events of
+# when too many listed functions no longer exist, tests/netns/symbol_order.sh when too
+# many the events now run are not listed). How: the events of
 # bench/hook_bench.sh (pppd's four scripts as run-parts starts them, dhcpcd's
 # REBIND6 with a new prefix, RENEW6 unchanged, ROUTERADVERT), each once under
 # callgrind in a namespace of its own. The functions ipv6-up runs come first (it has
-# the tightest target), then those each further event adds; within an event in
-# callgrind's order (not the order of first call, which callgrind does not keep).
+# the tightest target), then those each further event adds; within an event sorted
+# by name (callgrind does not keep the order of first call).
 # Valgrind's CPU has no AVX-512, so glibc picks other variants of its string
 # functions than real hardware does: every variant of a listed one is listed. The
 # IFUNC resolvers a static binary runs at start (nm type "i") are listed too.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/cli/symbol-order.txt
+if [ "${1:-}" = -o ]; then
+    OUT=$(realpath -m "$2")
+    shift 2
+fi
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-HK=$BUILD/cli/hookctl
-OUT=$ROOT/cli/symbol-order.txt
+HK=$(realpath -m "${HOOKCTL:-$BUILD/cli/hookctl}")
 
 if [ "$(id -u)" != 0 ]; then echo "symbol_order: needs root (a network namespace)" >&2; exit 1; fi
 command -v valgrind >/dev/null || { echo "symbol_order: valgrind missing (apt-get install valgrind)" >&2; exit 1; }
@@ -37,8 +44,9 @@ if [ -z "${HOOKCTL_SYMBOL_ORDER_IN_NS:-}" ]; then
         ip -n "$NS" link add "$i" type veth peer name "$i-peer"
         ip -n "$NS" link set "$i" up
     done
-    HOOKCTL_SYMBOL_ORDER_IN_NS=1 ip netns exec "$NS" bash "$0" "$BUILD"
-    exit
+    rc=0
+    HOOKCTL_SYMBOL_ORDER_IN_NS=1 HOOKCTL=$HK ip netns exec "$NS" bash "$0" -o "$OUT" "$BUILD" || rc=$?
+    exit $rc
 fi
 
 # ---- inside the namespace
@@ -136,11 +144,14 @@ resolver = re.compile(r'^(\w+)_ifunc$')
 # functions whose first call faulted in a page outside the ordered code).
 HARDWARE_ONLY = ['___pthread_mutex_lock', '___pthread_mutex_unlock']
 for path in profiles:
+    names = set()
     for line in open(path):
         m = re.match(r'c?fn=\(\d+\) (\S+)', line)
-        if not m:
-            continue
-        name = re.sub(r"'\d+$", '', m.group(1))
+        if m:
+            names.add(re.sub(r"'\d+$", '', m.group(1)))
+    # Sorted within an event: callgrind's order changes from run to run, and a list
+    # that changed only in order would be noise in the history.
+    for name in sorted(names):
         add(name)
         v = variant.match(name)
         r = resolver.match(name)
