@@ -124,35 +124,7 @@ HOSTNAME0=$(cat /proc/sys/kernel/hostname)
 # ---- the two sides' hooks -----------------------------------------------------------
 STATE=$WORK/state
 CONFIG=$WORK/hookctl.toml
-cat >"$CONFIG" <<EOF
-[tables]
-kd = 199
-
-[uplink.tkom]
-interface = "ppp0"
-sysctl.ipv6 = { use_tempaddr = 1, forwarding = 0, autoconf = 1, accept_ra = 1 }
-
-[uplink.isp]
-interface = "wan0"
-
-[lan.lan]
-interface = "int0"
-prefix = { from = "isp", subnet = 0, length = 64 }
-
-[[rule]]
-to = ["198.51.100.10/32", "203.0.113.20/32"]
-table = "kd"
-while = "tkom"
-
-[[rule]]
-from = "lan.prefix"
-table = "kd"
-
-[radvd]
-file = "$WORK/hk/radvd.conf"
-reload-pidfile = "$WORK/hk/radvd.pid"
-interface.lan = { managed = true, min-interval = 3, max-interval = 10 }
-EOF
+sed -e "/^#/d" -e "s|@RADVD_DIR@|$WORK/hk|g" "$ROOT/bench/hook_bench.toml.in" >"$CONFIG"
 # The installed dhcpcd hook (meson install fills in @HOOKCTL@), calling the binary under test.
 sed "s|@HOOKCTL@|$HK|" "$ROOT/hooks/dhcpcd/90-hookctl.in" >"$WORK/seed/90-hookctl"
 grep -q "^$HK dhcpcd " "$WORK/seed/90-hookctl" || die "hooks/dhcpcd/90-hookctl.in does not call @HOOKCTL@"

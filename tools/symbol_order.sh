@@ -54,35 +54,7 @@ WORK=$(mktemp -d /tmp/hookctl-symorder.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 STATE=$WORK/state
 CONFIG=$WORK/hookctl.toml
-cat >"$CONFIG" <<EOF
-[tables]
-kd = 199
-
-[uplink.tkom]
-interface = "ppp0"
-sysctl.ipv6 = { use_tempaddr = 1, forwarding = 0, autoconf = 1, accept_ra = 1 }
-
-[uplink.isp]
-interface = "wan0"
-
-[lan.lan]
-interface = "int0"
-prefix = { from = "isp", subnet = 0, length = 64 }
-
-[[rule]]
-to = ["198.51.100.10/32", "203.0.113.20/32"]
-table = "kd"
-while = "tkom"
-
-[[rule]]
-from = "lan.prefix"
-table = "kd"
-
-[radvd]
-file = "$WORK/radvd.conf"
-reload-pidfile = "$WORK/radvd.pid"
-interface.lan = { managed = true, min-interval = 3, max-interval = 10 }
-EOF
+sed -e "/^#/d" -e "s|@RADVD_DIR@|$WORK|g" "$ROOT/bench/hook_bench.toml.in" >"$CONFIG"
 HK_ENV=("HOOKCTL_CONFIG=$CONFIG" "HOOKCTL_STATE_DIR=$STATE")
 PPPD_ENV=(IFNAME=ppp0 UNIT=0 PPPD_PID=4242 PPPLOGNAME=root DEVICE=/dev/ttyS0
           IPLOCAL=192.0.2.1 IPREMOTE=192.0.2.2 LLLOCAL=fe80::1 LLREMOTE=fe80::2
