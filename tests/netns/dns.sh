@@ -147,7 +147,7 @@ expect "named stopped: status failed, old A still confirmed" "failed 198.51.100.
 start_named
 hk apply >"$WORK/out" 2>&1; rc=$?
 expect "apply after restart: exit 0" 0 echo $rc
-[ "$rc" -eq 0 ] || sed 's/^/    apply: /' "$WORK/out"
+[ "$rc" -eq 0 ] || { sed 's/^/    apply: /' "$WORK/out"; tail -30 "$WORK/named.log" | sed 's/^/    named: /'; }
 expect "router A after apply" "198.51.100.8" answer router A
 
 # 6. named hung (SIGSTOP: the datagrams are queued, never answered), three records to
