@@ -221,7 +221,7 @@ const StateTree& StateDir::document() const {
     const std::string p = path_ + "/state.json";
     auto text = read_file_if_exists(p);
     document_ = text ? parse_json_file(p, *text) : StateTree::object();
-    text_ = text;
+    text_ = std::move(text);
     if (!document_->is_object())
         throw Error(
             fmt::format("{}: not a JSON object; move it away to start from empty state", p));
