@@ -91,9 +91,9 @@ HK_BUILT=$HK
 install -m 0755 "$HK" "$WORK/bin/hookctl"
 HK=$WORK/bin/hookctl
 # A second copy whose pages are dropped from the page cache, so that its runs read it
-# back from disk the way the first run after a reboot does: the hook-alone groups but
-# the prefix change also run it (side "disk"), as that is how a router rebooted since
-# the install has the binary.
+# back from disk the way the first run after a reboot does: the hook-alone groups
+# other than the prefix change also run it (side "disk"), as that is how a router
+# rebooted since the install has the binary.
 HK_DISK=$WORK/bin/hookctl-disk
 install -m 0755 "$HK_BUILT" "$HK_DISK"
 sync "$HK_DISK"
@@ -140,19 +140,7 @@ for s in ip-up ip-down ipv6-up ipv6-down; do ln -s "$HK" "$WORK/direct/$s"; done
 
 # ---- events: argv and environment as the daemons pass them --------------------------
 SYS=/proc/sys/net/ipv6/conf/ppp0
-PPP4_ARGS=(ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom)
-PPP6_ARGS=(ppp0 /dev/ttyS0 115200 fe80::1 fe80::2 tkom)
-HK_ENV=("HOOKCTL_CONFIG=$CONFIG" "HOOKCTL_STATE_DIR=$STATE")   # pppd's `set`, dhcpcd's `env`
-# pppd's own variables as they are by a reconnect (they accumulate; no PATH).
-PPPD_ENV=(IFNAME=ppp0 UNIT=0 PPPD_PID=4242 PPPLOGNAME=root DEVICE=/dev/ttyS0
-          IPLOCAL=192.0.2.1 IPREMOTE=192.0.2.2 LLLOCAL=fe80::1 LLREMOTE=fe80::2
-          CONNECT_TIME=3600 BYTES_SENT=1000000 BYTES_RCVD=9000000 "${HK_ENV[@]}")
-# What a script in /etc/ppp/<script>.d gets from Debian's wrapper through run-parts.
-WRAP_PATH=PATH=/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin
-RP4_ENV=("${PPPD_ENV[@]}" "$WRAP_PATH" PPP_IFACE=ppp0 PPP_TTY=/dev/ttyS0 PPP_SPEED=115200
-         PPP_LOCAL=192.0.2.1 PPP_REMOTE=192.0.2.2 PPP_IPPARAM=tkom PPP_TTYNAME=ttyS0)
-RP6_ENV=("${PPPD_ENV[@]}" "$WRAP_PATH" PPP_IFACE=ppp0 PPP_TTY=/dev/ttyS0 PPP_SPEED=115200
-         PPP_LOCAL=fe80::1 PPP_REMOTE=fe80::2 PPP_IPPARAM=tkom)
+bench_hook_events "$CONFIG" "$STATE"   # PPP4_ARGS, PPP6_ARGS, HK_ENV, PPPD_ENV, RP4_ENV, RP6_ENV
 NO_ENV=()
 ppp_args() { case $1 in ip-*) echo "${PPP4_ARGS[*]}" ;; *) echo "${PPP6_ARGS[*]}" ;; esac; }
 
@@ -160,21 +148,16 @@ ppp_args() { case $1 in ip-*) echo "${PPP4_ARGS[*]}" ;; *) echo "${PPP6_ARGS[*]}
 # one as old, released with lifetime 0), RENEW6 with an unchanged prefix a or b, a
 # ROUTERADVERT. One array per event, the daemon's variables plus HK_ENV.
 DATA=$ROOT/tests/data/dhcpcd
-load_env() {  # NAME FILE
-    local -n arr=$1
-    mapfile -t arr < <(grep -v -e '^#' -e '^$' "$2")
-    arr+=("${HK_ENV[@]}")
-}
 other() { if [ "$1" = a ]; then echo b; else echo a; fi; }
 for p in a b; do
     q=$(other $p)
     sed -e "s/2001:db8:1cd::/2001:db8:${p}00::/; s/2001:db8:100::/2001:db8:${q}00::/" \
         "$DATA/c1-prefix-change-rebind/04-REBIND6.env" >"$WORK/rebind-$p.env"
     sed -e "s/2001:db8:100::/2001:db8:${p}00::/" "$DATA/b3-renew-timer/02-RENEW6.env" >"$WORK/renew-$p.env"
-    load_env "REBIND_$p" "$WORK/rebind-$p.env"
-    load_env "RENEW_$p" "$WORK/renew-$p.env"
+    bench_load_env "REBIND_$p" "$WORK/rebind-$p.env"
+    bench_load_env "RENEW_$p" "$WORK/renew-$p.env"
 done
-load_env RA "$DATA/b3-renew-timer/03-ROUTERADVERT.env"
+bench_load_env RA "$DATA/b3-renew-timer/03-ROUTERADVERT.env"
 RUN_HOOKS=/usr/lib/dhcpcd/dhcpcd-run-hooks
 
 # timed OUT ENV-ARRAY PROGRAM ARGS...: one event: PROGRAM under `env -i` with the

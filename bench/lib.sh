@@ -13,6 +13,9 @@
 #   bench_median [FILE]               # median of the numbers (one a line) in FILE or stdin
 #   bench_ms US                       # microseconds as milliseconds, 3 decimals
 #   bench_for_scale                   # prints what a fork+exec of /bin/true takes here
+#   bench_hook_events CONFIG STATE    # the events' argv and environments, as pppd, Debian's
+#                                     # wrappers and dhcpcd pass them (see there)
+#   bench_load_env NAME FILE          # array NAME: a dhcpcd capture's variables + HK_ENV
 
 # bench_args DEFAULT_BUILD [-n RUNS] [-r ROUNDS] [BUILD_DIR] (N, ROUNDS: for the caller)
 # shellcheck disable=SC2034
@@ -61,6 +64,35 @@ bench_netns_run() {
     ip netns del "$BENCH_NS"
     trap - EXIT
     return $rc
+}
+
+# bench_hook_events CONFIG STATE: what bench/hook_bench.sh and tools/symbol_order.sh
+# run hookctl with. PPP4_ARGS, PPP6_ARGS: pppd's script arguments (interface, tty,
+# speed, local and remote address, ipparam); HK_ENV: hookctl's config and state (pppd's
+# `set`, dhcpcd's `env`); PPPD_ENV: pppd's own variables as they are by a reconnect
+# (they accumulate; no PATH); RP4_ENV, RP6_ENV: what a script in /etc/ppp/<script>.d
+# gets from Debian's wrapper through run-parts.
+# shellcheck disable=SC2034
+bench_hook_events() {
+    local wrap_path=PATH=/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin
+    PPP4_ARGS=(ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom)
+    PPP6_ARGS=(ppp0 /dev/ttyS0 115200 fe80::1 fe80::2 tkom)
+    HK_ENV=("HOOKCTL_CONFIG=$1" "HOOKCTL_STATE_DIR=$2")
+    PPPD_ENV=(IFNAME=ppp0 UNIT=0 PPPD_PID=4242 PPPLOGNAME=root DEVICE=/dev/ttyS0
+              IPLOCAL=192.0.2.1 IPREMOTE=192.0.2.2 LLLOCAL=fe80::1 LLREMOTE=fe80::2
+              CONNECT_TIME=3600 BYTES_SENT=1000000 BYTES_RCVD=9000000 "${HK_ENV[@]}")
+    RP4_ENV=("${PPPD_ENV[@]}" "$wrap_path" PPP_IFACE=ppp0 PPP_TTY=/dev/ttyS0 PPP_SPEED=115200
+             PPP_LOCAL=192.0.2.1 PPP_REMOTE=192.0.2.2 PPP_IPPARAM=tkom PPP_TTYNAME=ttyS0)
+    RP6_ENV=("${PPPD_ENV[@]}" "$wrap_path" PPP_IFACE=ppp0 PPP_TTY=/dev/ttyS0 PPP_SPEED=115200
+             PPP_LOCAL=fe80::1 PPP_REMOTE=fe80::2 PPP_IPPARAM=tkom)
+}
+
+# bench_load_env NAME FILE: array NAME holds FILE's variables (a dhcpcd capture,
+# tests/data/dhcpcd) and HK_ENV (bench_hook_events first).
+bench_load_env() {
+    local -n arr=$1
+    mapfile -t arr < <(grep -v -e '^#' -e '^$' "$2")
+    arr+=("${HK_ENV[@]}")
 }
 
 # Inputs are whole numbers, so one decimal keeps a median exact.

@@ -22,6 +22,8 @@
 # IFUNC resolvers a static binary runs at start (nm type "i") are listed too.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 OUT=$ROOT/cli/symbol-order.txt
 if [ "${1:-}" = -o ]; then
     OUT=$(realpath -m "$2")
@@ -55,12 +57,8 @@ trap 'rm -rf "$WORK"' EXIT
 STATE=$WORK/state
 CONFIG=$WORK/hookctl.toml
 sed -e "/^#/d" -e "s|@RADVD_DIR@|$WORK|g" "$ROOT/bench/hook_bench.toml.in" >"$CONFIG"
-HK_ENV=("HOOKCTL_CONFIG=$CONFIG" "HOOKCTL_STATE_DIR=$STATE")
-PPPD_ENV=(IFNAME=ppp0 UNIT=0 PPPD_PID=4242 PPPLOGNAME=root DEVICE=/dev/ttyS0
-          IPLOCAL=192.0.2.1 IPREMOTE=192.0.2.2 LLLOCAL=fe80::1 LLREMOTE=fe80::2
-          PATH=/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin "${HK_ENV[@]}")
-PPP4=(ppp0 /dev/ttyS0 115200 192.0.2.1 192.0.2.2 tkom)
-PPP6=(ppp0 /dev/ttyS0 115200 fe80::1 fe80::2 tkom)
+# The benchmark's events: PPP4_ARGS, PPP6_ARGS, HK_ENV, PPPD_ENV, RP4_ENV, RP6_ENV.
+bench_hook_events "$CONFIG" "$STATE"
 for s in ip-up ip-down ipv6-up ipv6-down; do
     mkdir -p "$WORK/$s.d"
     ln -s "$HK" "$WORK/$s.d/50-hookctl"
@@ -73,25 +71,20 @@ profile() {  # NAME ENV-ARRAY PROGRAM ARGS...
         --callgrind-out-file="$WORK/cg.$name" "$@" </dev/null >/dev/null 2>"$WORK/err.$name" ||
         { echo "symbol_order: $name failed: $(tail -3 "$WORK/err.$name")" >&2; exit 1; }
 }
-dhcpcd_env() {  # ARRAY FILE: a dhcpcd capture's variables plus HK_ENV
-    local -n arr=$1
-    mapfile -t arr < <(grep -v -e '^#' -e '^$' "$2")
-    arr+=("${HK_ENV[@]}")
-}
 DATA=$ROOT/tests/data/dhcpcd
-dhcpcd_env REBIND "$DATA/c1-prefix-change-rebind/04-REBIND6.env"
-dhcpcd_env RENEW "$DATA/b3-renew-timer/02-RENEW6.env"
-dhcpcd_env RA "$DATA/b3-renew-timer/03-ROUTERADVERT.env"
+bench_load_env REBIND "$DATA/c1-prefix-change-rebind/04-REBIND6.env"
+bench_load_env RENEW "$DATA/b3-renew-timer/02-RENEW6.env"
+bench_load_env RA "$DATA/b3-renew-timer/03-ROUTERADVERT.env"
 
 # Untimed set-up so that each profiled event acts: the link down, then up.
-env -i "${PPPD_ENV[@]}" "$HK" ppp ipv6-down "${PPP6[@]}" >/dev/null
-profile ipv6-up PPPD_ENV "$WORK/ipv6-up.d/50-hookctl" "${PPP6[@]}"
-profile ip-up PPPD_ENV "$WORK/ip-up.d/50-hookctl" "${PPP4[@]}"
+env -i "${PPPD_ENV[@]}" "$HK" ppp ipv6-down "${PPP6_ARGS[@]}" >/dev/null
+profile ipv6-up RP6_ENV "$WORK/ipv6-up.d/50-hookctl" "${PPP6_ARGS[@]}"
+profile ip-up RP4_ENV "$WORK/ip-up.d/50-hookctl" "${PPP4_ARGS[@]}"
 profile rebind REBIND "$HK" dhcpcd
 profile renew RENEW "$HK" dhcpcd
 profile ra RA "$HK" dhcpcd
-profile ip-down PPPD_ENV "$WORK/ip-down.d/50-hookctl" "${PPP4[@]}"
-profile ipv6-down PPPD_ENV "$WORK/ipv6-down.d/50-hookctl" "${PPP6[@]}"
+profile ip-down RP4_ENV "$WORK/ip-down.d/50-hookctl" "${PPP4_ARGS[@]}"
+profile ipv6-down RP6_ENV "$WORK/ipv6-down.d/50-hookctl" "${PPP6_ARGS[@]}"
 "$HK" --state-dir "$STATE" events --json --limit 7 |
     python3 -c 'import json, sys
 got = [(e["name"], e["status"]) for e in json.load(sys.stdin)]
