@@ -27,7 +27,7 @@ kernel)
     printf '\x01IFACE=ext\nSTATE=routable\nlink ext up no-carrier\n' >"$corpus/networkd"
     printf '\x02argv ext\nargv dhcp6-change\nlink ext down\n' >"$corpus/nm"
     ;;
-config)
+config | toml_plain)
     cp examples/*.toml "$corpus"/
     ;;
 state)

@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "event.hpp"
 #include "suggest.hpp"
+#include "toml.hpp"
 #include "toml_reader.hpp"
 
 #include <fmt/format.h>
@@ -71,7 +72,7 @@ const char* family_name(Family f) {
 
 class Parser {
 public:
-    Parser(const toml::table& root, const std::string& file) : root_(root), file_(file) {}
+    Parser(const Node& root, const std::string& file) : root_(root), file_(file) {}
 
     Config parse() {
         const Section top(root_, "", "the top level", &top_keys, file_);
@@ -316,12 +317,12 @@ private:
                         e.key_where,
                         fmt::format("sysctl key '{}' is not [a-z0-9_]+", escape_for_display(e.key)),
                         "it names a file under /proc/sys/net/ipv*/conf/IF/");
-                const toml::node& n = e.value.node();
+                const Node& n = e.value.node();
                 std::string value;
                 if (n.is_integer())
-                    value = std::to_string(n.as_integer()->get());
+                    value = std::to_string(n.integer);
                 else if (n.is_boolean())
-                    value = n.as_boolean()->get() ? "1" : "0";
+                    value = n.boolean ? "1" : "0";
                 else if (n.is_string())
                     value = e.value.string();
                 else
@@ -354,7 +355,7 @@ private:
         Settings& st = config_.settings;
         if (auto v = s.get("rule-priority")) st.rule_priority = v->u32(1);
         if (auto v = s.get("route-protocol")) {
-            if (v->node().is_integer() && v->node().as_integer()->get() < 5)
+            if (v->node().is_integer() && v->node().integer < 5)
                 v->fail("protocols 0..4 belong to the kernel",
                         "pick an unused number, 211 by default (see /etc/iproute2/rt_protos)");
             st.route_protocol = static_cast<std::uint8_t>(v->integer(5, 255));
@@ -452,9 +453,9 @@ private:
                 // most a /48 here, and check the real fit then.
                 const int bits = std::max(0, std::min(32, l.length - 48));
                 const std::int64_t max = (std::int64_t{1} << bits) - 1;
-                if (sub->node().is_integer() && sub->node().as_integer()->get() > max)
+                if (sub->node().is_integer() && sub->node().integer > max)
                     sub->fail(fmt::format("subnet {} does not fit a /{} taken from a /48",
-                                          sub->node().as_integer()->get(), l.length),
+                                          sub->node().integer, l.length),
                               fmt::format("at most {}", max));
                 l.subnet = static_cast<std::uint32_t>(sub->integer(0, max));
             }
@@ -727,8 +728,7 @@ private:
         const std::string hint = "write \"0644\" or 0o644";
         std::int64_t mode = 0;
         if (v.node().is_integer()) {
-            if (v.node().as_integer()->flags() != toml::value_flags::format_as_octal &&
-                v.integer(0, 07777) != 0)
+            if (!v.node().octal && v.integer(0, 07777) != 0)
                 v.fail("a mode written in decimal is ambiguous", hint);
             mode = v.integer(0, 07777);
         } else {
@@ -757,7 +757,7 @@ private:
         return s;
     }
 
-    const toml::table& root_;
+    const Node& root_;
     const std::string& file_;
     Config config_;
 };
@@ -855,20 +855,27 @@ void refuse_non_ascii_outside_strings(std::string_view text, const std::string& 
     }
 }
 
-}  // namespace
-
-Config parse_config(const std::string& text, const std::string& file) {
-    refuse_non_ascii_outside_strings(text, file);
-    toml::table root;
+// The plain parser reads a config as the docs write it; toml++ reads anything else and
+// words every syntax error (toml_doc.hpp).
+Node parse_document(const std::string& text, const std::string& file) {
+    if (auto plain = toml_doc::parse_plain_toml(text)) return std::move(*plain);
     try {
-        root = toml::parse(std::string_view(text), std::string_view(file));
+        return toml_doc::from_tomlpp(toml::parse(std::string_view(text), std::string_view(file)));
     } catch (const toml::parse_error& e) {
-        throw ConfigError(location(file, e.source().begin), std::string(e.description()));
+        const toml::source_position& p = e.source().begin;
+        throw ConfigError(location(file, {p.line, p.column}), std::string(e.description()));
     } catch (const TomlCheckFailed& e) {
         throw ConfigError(SourceLocation{file},
                           fmt::format("not valid TOML (the parser's check {} failed)", e.what()),
                           "look for a '[' or a key without a name");
     }
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& file) {
+    refuse_non_ascii_outside_strings(text, file);
+    const Node root = parse_document(text, file);
     return Parser(root, file).parse();
 }
 

@@ -1,26 +1,26 @@
-// The typed layer over toml++; see toml_reader.hpp.
+// The typed layer over the parsed document; see toml_reader.hpp.
 #include "toml_reader.hpp"
 
 #include <algorithm>
 
 namespace hookctl::toml_reader {
 
-std::string a_type(toml::node_type t) {
+std::string a_type(toml_doc::Type t) {
     switch (t) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml_doc::Type::table: return "a table";
+    case toml_doc::Type::array: return "an array";
+    case toml_doc::Type::string: return "a string";
+    case toml_doc::Type::integer: return "an integer";
+    case toml_doc::Type::floating_point: return "a float";
+    case toml_doc::Type::boolean: return "a boolean";
+    case toml_doc::Type::date: return "a date";
+    case toml_doc::Type::time: return "a time";
+    case toml_doc::Type::date_time: return "a date-time";
     }
+    return "nothing";
 }
 
-SourceLocation location(const std::string& file, const toml::source_position& p) {
+SourceLocation location(const std::string& file, const toml_doc::Position& p) {
     return {file, static_cast<int>(p.line), static_cast<int>(p.column)};
 }
 
@@ -29,36 +29,33 @@ void Value::fail(const std::string& problem, const std::string& hint) const {
 }
 
 void Value::expected(const std::string& what) const {
-    fail(fmt::format("expected {}, got {}", what, a_type(node_->type())));
+    fail(fmt::format("expected {}, got {}", what, a_type(node_->type)));
 }
 
 std::string Value::string() const {
-    const auto* s = node_->as_string();
-    if (!s) expected("a string");
-    if (s->get().find('\0') != std::string::npos) fail("contains a NUL character");
-    return s->get();
+    if (!node_->is_string()) expected("a string");
+    if (node_->string.find('\0') != std::string::npos) fail("contains a NUL character");
+    return node_->string;
 }
 
 std::int64_t Value::integer(std::int64_t min, std::int64_t max) const {
-    const auto* i = node_->as_integer();
-    if (!i) expected("an integer");
-    if (i->get() < min || i->get() > max)
-        fail(fmt::format("{} is out of range {}..{}", i->get(), min, max));
-    return i->get();
+    if (!node_->is_integer()) expected("an integer");
+    const std::int64_t i = node_->integer;
+    if (i < min || i > max) fail(fmt::format("{} is out of range {}..{}", i, min, max));
+    return i;
 }
 
 bool Value::boolean() const {
-    const auto* b = node_->as_boolean();
-    if (!b) expected("a boolean (true or false)");
-    return b->get();
+    if (!node_->is_boolean()) expected("a boolean (true or false)");
+    return node_->boolean;
 }
 
 std::vector<Value> Value::array() const {
-    const auto* a = node_->as_array();
-    if (!a) expected("an array");
+    if (!node_->is_array()) expected("an array");
     std::vector<Value> items;
-    for (std::size_t i = 0; i < a->size(); ++i)
-        items.emplace_back((*a)[i], fmt::format("{}[{}]", path_, i + 1), *file_);
+    const std::vector<Node>& a = node_->items;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        items.emplace_back(a[i], fmt::format("{}[{}]", path_, i + 1), *file_);
     return items;
 }
 
@@ -128,8 +125,7 @@ std::vector<std::string> Value::argv() const {
 }
 
 std::vector<std::vector<std::string>> Value::argv_list() const {
-    if (!node_->is_array() ||
-        (node_->as_array()->size() > 0 && !(*node_->as_array())[0].is_array()))
+    if (!node_->is_array() || (!node_->items.empty() && !node_->items[0].is_array()))
         expected("an array of argv arrays, e.g. [[\"rdisc6\", \"ppp0\"]]");
     std::vector<std::vector<std::string>> list;
     for (const Value& item : array()) list.push_back(item.argv());
@@ -154,19 +150,19 @@ std::string Value::absolute_path() const {
 
 bool Value::exact_columns() const {
     // One line, one-character quotes, no escapes: columns inside map 1:1.
-    const auto& s = node_->source();
-    return s.begin.line == s.end.line &&
-           s.end.column - s.begin.column == node_->as_string()->get().size() + 2;
+    return node_->begin.line == node_->end.line &&
+           node_->end.column - node_->begin.column == node_->string.size() + 2;
 }
 
-Section::Section(const toml::table& t, std::string path, std::string label, const Keys* known,
+Section::Section(const Node& t, std::string path, std::string label, const Keys* known,
                  const std::string& file)
     : table_(&t), path_(std::move(path)), label_(std::move(label)), file_(&file) {
     // Checked on the table itself (a config is loaded at every hook run); the entries in
     // file order are made only to name the first unknown key, as the file has it.
-    const bool all_known = !known || std::all_of(t.begin(), t.end(), [&](const auto& kv) {
-        return std::find(known->begin(), known->end(), kv.first.str()) != known->end();
-    });
+    const bool all_known =
+        !known || std::all_of(t.members.begin(), t.members.end(), [&](const toml_doc::Member& m) {
+            return std::find(known->begin(), known->end(), m.key) != known->end();
+        });
     if (all_known) return;
     for (const Entry& e : entries()) {
         if (!known || std::find(known->begin(), known->end(), e.key) != known->end()) continue;
@@ -177,7 +173,7 @@ Section::Section(const toml::table& t, std::string path, std::string label, cons
 }
 
 std::optional<Value> Section::get(std::string_view key) const {
-    const toml::node* n = table_->get(key);
+    const Node* n = table_->find(key);
     if (!n) return std::nullopt;
     return Value(*n, key_path(key), *file_);
 }
@@ -189,9 +185,9 @@ Value Section::need(std::string_view key) const {
 
 std::vector<Section::Entry> Section::entries() const {
     std::vector<Entry> list;
-    for (const auto& [k, v] : *table_)
-        list.push_back({std::string(k.str()), location(*file_, k.source().begin),
-                        Value(v, key_path(k.str()), *file_)});
+    for (const toml_doc::Member& m : table_->members)
+        list.push_back(
+            {m.key, location(*file_, m.key_at), Value(m.value, key_path(m.key), *file_)});
     std::sort(list.begin(), list.end(), [](const Entry& a, const Entry& b) {
         return std::pair(a.key_where.line, a.key_where.column) <
                std::pair(b.key_where.line, b.key_where.column);
@@ -200,10 +196,9 @@ std::vector<Section::Entry> Section::entries() const {
 }
 
 Section Value::table(const Keys* known, std::string label) const {
-    const auto* t = node_->as_table();
-    if (!t) expected("a table");
+    if (!node_->is_table()) expected("a table");
     if (label.empty()) label = path_.find('[') == std::string::npos ? "[" + path_ + "]" : path_;
-    return Section(*t, path_, std::move(label), known, *file_);
+    return Section(*node_, path_, std::move(label), known, *file_);
 }
 
 // `[[name]]` entries: an array of tables.
@@ -211,10 +206,9 @@ std::vector<Section> array_of_tables(const Section& top, std::string_view name, 
     std::vector<Section> list;
     const auto v = top.get(name);
     if (!v) return list;
-    const auto* a = v->node().as_array();
-    if (!a || !a->is_array_of_tables())
+    if (!v->node().is_array_of_tables())
         v->fail(fmt::format("expected an array of tables ([[{}]]), got {}", name,
-                            a_type(v->node().type())));
+                            a_type(v->node().type)));
     for (const Value& item : v->array())
         list.push_back(item.table(&known, fmt::format("[[{}]]", name)));
     return list;

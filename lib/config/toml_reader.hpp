@@ -1,14 +1,15 @@
-// A thin typed layer over toml++ for the config parser: every value read carries
-// its path ("rule[2].from[1]") and source position, so each problem becomes a
-// ConfigError with file:line:column and a hint. Section checks its keys against a
-// list of known keys (did-you-mean for the rest). Internal to lib/config.
+// A thin typed layer over the parsed TOML document (toml_doc.hpp) for the config
+// parser: every value read carries its path ("rule[2].from[1]") and source position,
+// so each problem becomes a ConfigError with file:line:column and a hint. Section
+// checks its keys against a list of known keys (did-you-mean for the rest). Internal
+// to lib/config.
 #pragma once
 
 #include "config.hpp"
 #include "suggest.hpp"
 
 #include <fmt/format.h>
-#include "toml.hpp"
+#include "toml_doc.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -26,8 +27,10 @@ inline std::vector<std::string> names_of(const Keys& keys) {
     return {keys.begin(), keys.end()};
 }
 
-std::string a_type(toml::node_type t);
-SourceLocation location(const std::string& file, const toml::source_position& p);
+using toml_doc::Node;
+
+std::string a_type(toml_doc::Type t);
+SourceLocation location(const std::string& file, const toml_doc::Position& p);
 
 enum class Unit { seconds, milliseconds };
 
@@ -36,12 +39,12 @@ class Section;
 // One TOML value and its path for messages ("rule[2].from[1]").
 class Value {
 public:
-    Value(const toml::node& node, std::string path, const std::string& file)
+    Value(const Node& node, std::string path, const std::string& file)
         : node_(&node), path_(std::move(path)), file_(&file) {}
 
-    const toml::node& node() const { return *node_; }
+    const Node& node() const { return *node_; }
     const std::string& path() const { return path_; }
-    SourceLocation where() const { return location(*file_, node_->source().begin); }
+    SourceLocation where() const { return location(*file_, node_->begin); }
 
     [[noreturn]] void fail(const std::string& problem, const std::string& hint = "") const;
     [[noreturn]] void expected(const std::string& what) const;
@@ -78,7 +81,7 @@ public:
     Section table(const Keys* known, std::string label = "") const;
 
 private:
-    const toml::node* node_;
+    const Node* node_;
     std::string path_;
     const std::string* file_;
 };
@@ -92,17 +95,17 @@ public:
         Value value;
     };
 
-    Section(const toml::table& t, std::string path, std::string label, const Keys* known,
+    Section(const Node& t, std::string path, std::string label, const Keys* known,
             const std::string& file);
 
-    SourceLocation where() const { return location(*file_, table_->source().begin); }
+    SourceLocation where() const { return location(*file_, table_->begin); }
     const std::string& label() const { return label_; }
     const std::string& path() const { return path_; }
 
     std::optional<Value> get(std::string_view key) const;
     Value need(std::string_view key) const;
-    bool has(std::string_view key) const { return table_->contains(key); }
-    // In the order written in the file (toml++ keeps keys sorted).
+    bool has(std::string_view key) const { return table_->find(key) != nullptr; }
+    // In the order written in the file.
     std::vector<Entry> entries() const;
 
     [[noreturn]] void fail(const std::string& message, const std::string& hint = "") const {
@@ -114,7 +117,7 @@ private:
         return path_.empty() ? std::string(key) : path_ + '.' + std::string(key);
     }
 
-    const toml::table* table_;
+    const Node* table_;
     std::string path_;
     std::string label_;
     const std::string* file_;
