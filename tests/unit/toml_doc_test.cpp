@@ -52,6 +52,16 @@ const std::vector<std::string> plain_documents = {
     "a = [ { x = 1 }, { x = 2 } ]\n",
     "a = \"x\ty\"\n",
     "k = 9223372036854775807\nl = -288230376151711743\n",  // near the limit: given up
+    // empty and odd keys, headers out of order, arrays of tables and their sub-tables
+    "[\"\"]\nx = 1\n\"\" = 1\na.\"\" = 1\n[a.\"\"]\n'' = 2\n",
+    "1234 = 1\n3.14159 = 'pi'\ntrue = 1\na=1#c\n",
+    "[a]\n[a.b]\n[a.b.c]\n[a.d]\n",
+    "[a.b.c]\n[a.b]\n[a]\n",
+    "[[a.b]]\n[a]\n",
+    "a = [[]]\nb = [{}, []]\nx = { a = [ 1,\n 2 ] }\n",
+    " [a] \n\t\nk = \"\\\\\" \n",
+    "a.b = 1\na.c.d = 2\n",
+    "a = +0\nb = -0\nc = 0o0\n",
 };
 
 const std::vector<std::string> given_up = {
@@ -93,6 +103,9 @@ const std::vector<std::string> given_up = {
     "[a]\nb = 1\n[a.b]\n",
     "a = {}\na.b = 1\n",
     "[a.b]\n[a]\nb.c = 1\n",
+    "[x]\na.b = 1\n[x.a.c]\n",  // valid TOML, but a header through a dotted key's table
+    "[a.b]\n[[a]]\n",
+    "a = 0o777777777777777777777\n",
 };
 
 std::uint64_t next(std::uint64_t& x) {
