@@ -135,7 +135,11 @@ private:
             if (m.key == key) return &m.value;
         return nullptr;
     }
+    // Members are found by a linear search, fine for a config's tables; a table with
+    // thousands of keys (a million-byte config of them took 12 s) is toml++'s, whose
+    // tables are maps.
     static Node& add(Node& table, const KeyPart& key, Node value) {
+        if (table.members.size() >= max_members) give_up();
         table.members.push_back({key.name, key.at, std::move(value)});
         return table.members.back().value;
     }
@@ -216,6 +220,10 @@ private:
     }
 
     Node value() {
+        // Arrays and inline tables nest by recursion: a config of a million '[' would
+        // overflow the stack. Deeper than a config needs is toml++'s (it has a limit
+        // of its own and says so).
+        if (++depth_ > max_depth) give_up();
         Node v;
         v.begin = here();
         const char c = peek();
@@ -242,6 +250,7 @@ private:
         }
         if (!ends_value(peek())) give_up();
         v.end = here();
+        --depth_;
         return v;
     }
 
@@ -372,7 +381,11 @@ private:
         return out;
     }
 
+    static constexpr int max_depth = 32;
+    static constexpr std::size_t max_members = 128;
+
     std::string_view s_;
+    int depth_ = 0;
     std::size_t i_ = 0;
     std::uint32_t line_ = 1;
     std::size_t line_start_ = 0;

@@ -1,6 +1,7 @@
 #!/bin/bash
-# `hookctl check`: the examples pass; a misspelt key, a missing file and an unknown
-# table name fail with exit 2 and the exact file:line:col message and hint.
+# `hookctl check`: the examples pass; a misspelt key, a missing file, an unknown
+# table name and absurd nesting fail with exit 2 and the exact file:line:col message
+# and hint.
 . "$(dirname "$0")/lib.sh"
 
 for f in "$SOURCE_ROOT"/examples/*.toml; do
@@ -116,5 +117,24 @@ mkfifo "$WORK/fifo.toml"
 hk check "$WORK/fifo.toml"
 expect_rc 2
 expect_stderr_equals "hookctl: $WORK/fifo.toml: the config is not a regular file"
+
+# Arrays and inline tables nested 200,000 deep (within the 1 MiB a config may be): a
+# config error from toml++'s depth limit, not a stack overflow in a recursive reader.
+python3 -c 'print("a = " + "[" * 200000 + "]" * 200000)' >"$WORK/deep.toml"
+hk check "$WORK/deep.toml"
+expect_rc 2
+expect_stderr_contains "exceeded maximum nested value depth"
+python3 -c 'print("a = " + "[{ b = " * 100000)' >"$WORK/deep-inline.toml"
+hk check "$WORK/deep-inline.toml"
+expect_rc 2
+expect_stderr_contains "exceeded maximum nested value depth"
+# 100,000 keys in one table: read in well under a second (toml++'s maps; a reader
+# searching a list of members took 12 s), then the first unknown key named.
+python3 -c 'print("\n".join("k%d=1" % i for i in range(100000)))' >"$WORK/wide.toml"
+SECONDS=0
+hk check "$WORK/wide.toml"
+expect_rc 2
+expect_stderr_contains "unknown key 'k0' in the top level"
+[ "$SECONDS" -lt 5 ] && pass || fail "check of a 100,000-key config took ${SECONDS}s"
 
 finish

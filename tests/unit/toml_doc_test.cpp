@@ -141,6 +141,38 @@ TEST_CASE("plain TOML: hand-written documents", "[config][toml]") {
     }
 }
 
+TEST_CASE("plain TOML: deep nesting is left to toml++, not recursed into", "[config][toml]") {
+    // 32 levels are read; a million would overflow the stack if recursed into.
+    const std::string ok = "a = " + std::string(31, '[') + std::string(31, ']') + "\n";
+    bool plain = false;
+    CHECK(check(ok, &plain) == "");
+    CHECK(plain);
+    for (const std::string& open : {std::string("["), std::string("{ b = ")}) {
+        std::string deep = "a = ";
+        for (int i = 0; i < 1'000'000; ++i) deep += open;
+        INFO(open);
+        CHECK_FALSE(hookctl::toml_doc::parse_plain_toml(deep).has_value());
+    }
+}
+
+TEST_CASE("plain TOML: a table of thousands of keys is left to toml++", "[config][toml]") {
+    // Members are found by a linear search: 128 per table are read, more are toml++'s.
+    const auto keys = [](int n, const std::string& prefix) {
+        std::string text = prefix;
+        for (int i = 0; i < n; ++i) text += "k" + std::to_string(i) + " = 1\n";
+        return text;
+    };
+    bool plain = false;
+    CHECK(check(keys(128, "[t]\n"), &plain) == "");
+    CHECK(plain);
+    CHECK_FALSE(hookctl::toml_doc::parse_plain_toml(keys(129, "")).has_value());
+    CHECK_FALSE(hookctl::toml_doc::parse_plain_toml(keys(5000, "[t]\n")).has_value());
+    std::string inline_table = "t = { k0 = 1";
+    for (int i = 1; i < 200; ++i) inline_table += ", k" + std::to_string(i) + " = 1";
+    CHECK_FALSE(hookctl::toml_doc::parse_plain_toml(inline_table + " }\n").has_value());
+    CHECK(check(inline_table + " }\n") == "");  // and toml++ reads it
+}
+
 TEST_CASE("plain TOML: mutants read as toml++ reads them, or left to it", "[config][toml]") {
     std::vector<std::string> seeds = example_configs();
     seeds.insert(seeds.end(), plain_documents.begin(), plain_documents.end());
