@@ -128,13 +128,13 @@ python3 -c 'print("a = " + "[{ b = " * 100000)' >"$WORK/deep-inline.toml"
 hk check "$WORK/deep-inline.toml"
 expect_rc 2
 expect_stderr_contains "exceeded maximum nested value depth"
-# 100,000 keys in one table: read in well under a second (toml++'s maps; a reader
-# searching a list of members took 12 s), then the first unknown key named.
+# 100,000 keys in one table: the first unknown key named. (The plain reader leaves a
+# table that wide to toml++, whose tables are maps: searching a list of members took
+# 12 s here. The unit test checks that limit; a time bound here would depend on the
+# build, 0.17 s plain, 6 s with the sanitizers.)
 python3 -c 'print("\n".join("k%d=1" % i for i in range(100000)))' >"$WORK/wide.toml"
-SECONDS=0
 hk check "$WORK/wide.toml"
 expect_rc 2
 expect_stderr_contains "unknown key 'k0' in the top level"
-[ "$SECONDS" -lt 5 ] && pass || fail "check of a 100,000-key config took ${SECONDS}s"
 
 finish
