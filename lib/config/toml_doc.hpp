@@ -6,9 +6,11 @@
 // the short escapes, decimal and 0o integers, booleans, arrays, one-line inline tables)
 // in a fraction of toml++'s time, which a hook pays at every event (bench/README.md).
 // It gives up on anything else (another kind of value, a non-ASCII byte, any syntax or
-// redefinition error) and toml++ parses the text instead, so it never decides what is
-// valid: tests/unit/toml_doc_test.cpp checks that every document it reads is the one
-// toml++ reads, node for node, position for position.
+// redefinition error, nesting deeper or tables wider than a config needs) and toml++
+// parses the text instead, so it never decides what is valid. That a document it reads
+// is the one toml++ reads, node for node and position for position, is checked on the
+// examples, hand-written cases and their mutants (tests/unit/toml_doc_test.cpp) and by
+// the toml_plain fuzz target.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +60,9 @@ struct Node {
     // A non-empty array of tables only ([[name]] or [{...}, ...]).
     bool is_array_of_tables() const;
     const Node* find(std::string_view key) const;
+    Node* find(std::string_view key) {
+        return const_cast<Node*>(static_cast<const Node&>(*this).find(key));
+    }
 };
 
 struct Member {

@@ -130,11 +130,6 @@ private:
         }
     }
 
-    static Node* member(Node& table, const std::string& key) {
-        for (Member& m : table.members)
-            if (m.key == key) return &m.value;
-        return nullptr;
-    }
     // Members are found by a linear search, fine for a config's tables; a table with
     // thousands of keys (a million-byte config of them took 12 s) is toml++'s, whose
     // tables are maps.
@@ -163,7 +158,7 @@ private:
         const Position end = here();
         Node* t = &root;
         for (std::size_t k = 0; k + 1 < key.size(); ++k) {
-            Node* n = member(*t, key[k].name);
+            Node* n = t->find(key[k].name);
             if (!n)
                 n = &add(*t, key[k], new_table(made_implicit, begin, end));
             else if (n->is_table() && (n->made_by == made_implicit || n->made_by == made_header))
@@ -174,7 +169,7 @@ private:
                 give_up();
             t = n;
         }
-        Node* n = member(*t, key.back().name);
+        Node* n = t->find(key.back().name);
         if (array) {
             if (!n) {
                 Node a;
@@ -207,14 +202,14 @@ private:
         skip_blank();
         Node* t = &table;
         for (std::size_t k = 0; k + 1 < key.size(); ++k) {
-            Node* n = member(*t, key[k].name);
+            Node* n = t->find(key[k].name);
             if (!n)
                 n = &add(*t, key[k], new_table(made_dotted, key[k].at, key[k].end));
             else if (!(n->is_table() && n->made_by == made_dotted))
                 give_up();
             t = n;
         }
-        if (member(*t, key.back().name)) give_up();
+        if (t->find(key.back().name)) give_up();
         Node v = value();
         add(*t, key.back(), std::move(v));
     }
